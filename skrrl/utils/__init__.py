@@ -1,0 +1,1 @@
+"""Internal utilities shared across skrrl (docstrings, validation, testing)."""

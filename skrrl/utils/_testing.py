@@ -1,0 +1,51 @@
+"""Test helpers: discovery of public estimators and their fast test settings.
+
+``INIT_PARAMS`` maps an estimator class name to small, fast, seeded constructor
+arguments used by ``tests/test_common.py``. A list of dicts yields several
+instances. Add one entry per new public estimator.
+"""
+
+import importlib
+import inspect
+import pkgutil
+
+from sklearn.base import BaseEstimator
+
+INIT_PARAMS = {
+    # "PhaseFolder": {},
+}
+
+# subpackages whose estimators need optional heavy dependencies are still scanned;
+# these are never scanned (adapters for other frameworks have their own checks)
+_SKIP_MODULES = ("skrrl.sktime", "skrrl.cli", "skrrl.plotting")
+
+
+def all_estimators():
+    """Return ``[(name, class)]`` of every public skrrl estimator.
+
+    Returns
+    -------
+    list of tuple
+        Sorted by name; abstract and private classes are left out.
+    """
+    import skrrl
+
+    found = {}
+    for info in pkgutil.walk_packages(skrrl.__path__, prefix="skrrl."):
+        name = info.name
+        if any(p.startswith("_") for p in name.split(".")[1:]) or name.startswith(
+            _SKIP_MODULES
+        ):
+            continue
+        if ".tests" in name:
+            continue
+        module = importlib.import_module(name)
+        for cls_name in getattr(module, "__all__", []):
+            cls = getattr(module, cls_name)
+            if (
+                inspect.isclass(cls)
+                and issubclass(cls, BaseEstimator)
+                and not inspect.isabstract(cls)
+            ):
+                found[cls_name] = cls
+    return sorted(found.items())
