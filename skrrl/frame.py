@@ -286,7 +286,7 @@ def validate_frame(
     >>> frame = make_frame([[0.1, 0.2]], [[15.0, np.nan]], period=[0.5])
     Traceback (most recent call last):
     ...
-    ValueError: source_id=0: column 'mag' has 1 NaN/inf value(s)....
+    ValueError: source_id=0: column 'mag' has 1 NaN/inf value(s); drop those epochs or fix the input
     """
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(
