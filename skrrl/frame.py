@@ -142,7 +142,9 @@ def make_frame(
         values = np.asarray(values)
         if values.shape != (n,):
             raise ValueError(f"{name} must have shape ({n},), got {values.shape}")
-        data[name] = values.astype(np.float64) if name in ("period", "epoch") else values
+        if name in ("period", "epoch"):
+            values = values.astype(np.float64)
+        data[name] = values
     frame = pd.DataFrame(data, index=pd.Index(ids, name="source_id"))
     return validate_frame(frame, require_period=False)
 
@@ -286,7 +288,7 @@ def validate_frame(
     >>> frame = make_frame([[0.1, 0.2]], [[15.0, np.nan]], period=[0.5])
     Traceback (most recent call last):
     ...
-    ValueError: source_id=0: column 'mag' has 1 NaN/inf value(s); drop those epochs or fix the input
+    ValueError: source_id=0: column 'mag' has 1 NaN/inf value(s)
     """
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(
@@ -326,8 +328,7 @@ def validate_frame(
             star = np.searchsorted(np.cumsum(n), np.flatnonzero(~finite)[0], "right")
             n_bad = int((~np.isfinite(arrays[star].astype(np.float64))).sum())
             raise ValueError(
-                f"source_id={ids[star]}: column {col!r} has {n_bad} NaN/inf value(s); "
-                "drop those epochs or fix the input"
+                f"source_id={ids[star]}: column {col!r} has {n_bad} NaN/inf value(s)"
             )
         if col == check_sorted and values.size > 1:
             step = np.diff(values)

@@ -1,4 +1,4 @@
-"""Shared docstring fragments, substituted rather than pasted (imbalanced-learn style)."""
+"""Shared docstring fragments, substituted rather than pasted (imblearn style)."""
 
 
 class Substitution:
@@ -28,7 +28,8 @@ class Substitution:
         return obj
 
 
-_random_state_docstring = """random_state : int, RandomState instance or None, default=None
+_random_state_docstring = """\
+random_state : int, RandomState instance or None, default=None
         Controls the randomness. Pass an int for reproducible output across
         calls. Global random state (NumPy, torch) is never modified.""".rstrip()
 
