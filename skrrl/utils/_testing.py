@@ -12,8 +12,19 @@ import pkgutil
 from sklearn.base import BaseEstimator
 
 INIT_PARAMS = {
-    # "PhaseFolder": {},
+    # "ClassName": {fast, seeded kwargs} or [dict, dict, ...]
 }
+
+#: Public estimators that do not take numeric arrays (light-curve frames, targets
+#: only). scikit-learn's checks cannot feed them; each has equivalent tests of its
+#: own. Name -> why.
+NON_ARRAY_ESTIMATORS = {
+    # "PhaseFolder": "consumes a light-curve frame",
+}
+
+#: Expected failures of scikit-learn's checks: {ClassName: {check_name: reason}}.
+#: Keep it empty or justify every line.
+EXPECTED_FAILED = {}
 
 # subpackages whose estimators need optional heavy dependencies are still scanned;
 # these are never scanned (adapters for other frameworks have their own checks)
@@ -41,7 +52,14 @@ def all_estimators():
             continue
         module = importlib.import_module(name)
         for cls_name in getattr(module, "__all__", []):
-            cls = getattr(module, cls_name)
+            try:
+                cls = getattr(module, cls_name)
+            except ModuleNotFoundError as exc:
+                # a lazily exported module that is not written yet; the test
+                # test_public_names_import keeps this from hiding real gaps
+                if not (exc.name or "").startswith("skrrl."):
+                    raise
+                continue
             if (
                 inspect.isclass(cls)
                 and issubclass(cls, BaseEstimator)

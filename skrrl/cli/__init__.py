@@ -1,0 +1,1 @@
+"""skrrl.cli (being built)."""

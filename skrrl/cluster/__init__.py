@@ -1,0 +1,1 @@
+"""skrrl.cluster (being built)."""

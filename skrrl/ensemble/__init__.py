@@ -1,0 +1,1 @@
+"""skrrl.ensemble (being built)."""

@@ -1,0 +1,1 @@
+"""skrrl.metrics (being built)."""

@@ -1,0 +1,1 @@
+"""skrrl.model_selection (being built)."""

@@ -1,0 +1,1 @@
+"""skrrl.plotting (being built)."""

@@ -1,0 +1,1 @@
+"""skrrl.preprocessing (being built)."""

@@ -1,0 +1,1 @@
+"""skrrl.sktime (being built)."""

@@ -1,0 +1,1 @@
+"""skrrl.tuning (being built)."""

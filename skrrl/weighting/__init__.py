@@ -1,0 +1,1 @@
+"""skrrl.weighting (being built)."""
