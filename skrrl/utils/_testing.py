@@ -13,6 +13,7 @@ from sklearn.base import BaseEstimator
 
 INIT_PARAMS = {
     # "ClassName": {fast, seeded kwargs} or [dict, dict, ...]
+    "DensityWeightedRegressor": {},
 }
 
 #: Public estimators that do not take numeric arrays (light-curve frames, targets
@@ -20,11 +21,22 @@ INIT_PARAMS = {
 #: own. Name -> why.
 NON_ARRAY_ESTIMATORS = {
     # "PhaseFolder": "consumes a light-curve frame",
+    "KDEWeighter": "consumes only the target y (fit(y), compute_weights(y)); "
+    "tested in tests/weighting/test_kde_weighter.py",
 }
 
 #: Expected failures of scikit-learn's checks: {ClassName: {check_name: reason}}.
 #: Keep it empty or justify every line.
-EXPECTED_FAILED = {}
+EXPECTED_FAILED = {
+    "DensityWeightedRegressor": {
+        "check_sample_weight_equivalence_on_dense_data": "by design: the KDE "
+        "density weights depend on the distribution of the training targets, so "
+        "repeating a row (raising its density) is not the same as weighting it; "
+        "zero weights do equal removal (tested in test_density_weighted.py)",
+        "check_sample_weight_equivalence_on_sparse_data": "same reason as the "
+        "dense variant: density weights are not repetition weights",
+    },
+}
 
 # subpackages whose estimators need optional heavy dependencies are still scanned;
 # these are never scanned (adapters for other frameworks have their own checks)
