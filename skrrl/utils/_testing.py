@@ -46,6 +46,49 @@ INIT_PARAMS = {
         "random_state": 0,
         "device": "cpu",
     },
+    "InceptionTimeRegressor": [
+        {
+            "n_filters": 2,
+            "depth": 3,
+            "kernel_size": 8,
+            "bottleneck_size": 2,
+            "max_epochs": 2,
+            "batch_size": 32,
+            "random_state": 0,
+            "device": "cpu",
+        },
+        {
+            "n_filters": 2,
+            "depth": 3,
+            "kernel_size": 8,
+            "n_ensemble": 2,
+            "max_epochs": 2,
+            "batch_size": 32,
+            "random_state": 0,
+            "device": "cpu",
+        },
+    ],
+    "TransformerRegressor": {
+        "d_model": 4,
+        "n_heads": 2,
+        "n_layers": 1,
+        "dim_feedforward": 8,
+        "head_sizes": (4,),
+        "max_epochs": 2,
+        "batch_size": 32,
+        "random_state": 0,
+        "device": "cpu",
+    },
+    "InformerRegressor": {
+        "d_model": 4,
+        "n_heads": 2,
+        "n_layers": 2,
+        "d_ff": 8,
+        "max_epochs": 2,
+        "batch_size": 32,
+        "random_state": 0,
+        "device": "cpu",
+    },
 }
 
 #: Public estimators that do not take numeric arrays (light-curve frames, targets
@@ -66,7 +109,18 @@ _MINIBATCH_REASON = (
     "removal exactly (tests/neural/test_base.py)"
 )
 EXPECTED_FAILED = {
-    "GRURegressor": {"check_sample_weight_equivalence_on_dense_data": _MINIBATCH_REASON},
+    "InceptionTimeRegressor": {
+        "check_sample_weight_equivalence_on_dense_data": _MINIBATCH_REASON
+    },
+    "TransformerRegressor": {
+        "check_sample_weight_equivalence_on_dense_data": _MINIBATCH_REASON
+    },
+    "InformerRegressor": {
+        "check_sample_weight_equivalence_on_dense_data": _MINIBATCH_REASON
+    },
+    "GRURegressor": {
+        "check_sample_weight_equivalence_on_dense_data": _MINIBATCH_REASON
+    },
     "BiGRURegressor": {
         "check_sample_weight_equivalence_on_dense_data": _MINIBATCH_REASON
     },
