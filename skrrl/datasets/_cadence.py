@@ -1,0 +1,148 @@
+"""Gaia-like observation times for simulated light curves (vectorised over stars).
+
+Gaia spins every 6 h and its two fields of view (FoV) are 106.5 degrees apart, so a
+source crossing the preceding FoV crosses the following one 106.5 min later, and
+may be seen again one spin (6 h) later. The precessing scanning law brings it back
+after days to weeks, with longer gaps when the scanning circles avoid it (Gaia DR3
+documentation, EDR3 section 1.1.4). This module draws such "visits": groups of
+1-4 transits at consecutive offsets of the sequence
+``0, 106.5 min, 6 h, 6 h + 106.5 min, 12 h, ...``, separated by gaps of 10-40 d
+plus occasional seasonal gaps, spread over the Gaia DR3 time span.
+"""
+
+import numpy as np
+
+#: Gaia DR3 photometric time span, days (BJD_TCB - 2455197.5).
+DR3_SPAN = (1666.4, 2704.4)
+#: Time between the preceding and the following field of view, days.
+FOV_LAG = 106.5 / 1440.0
+#: Spin period of Gaia, days.
+SPIN_PERIOD = 0.25
+
+# probabilities of 1, 2, 3 and 4 transits per visit (both FoV, one or two spins)
+_TRANSITS_PER_VISIT = np.array([0.2, 0.45, 0.15, 0.2])
+_MIN_SEPARATION = 0.5  # days kept between visit starts; a visit lasts < 0.43 d
+
+
+def draw_n_epochs(n_stars, n_epochs, sigma, clip, rng):
+    """Draw the number of epochs of every star.
+
+    Parameters
+    ----------
+    n_stars : int
+        Number of stars.
+    n_epochs : int or array-like of shape (n_stars,)
+        An int is the median of a lognormal of width ``sigma`` (natural log)
+        clipped to ``clip``; with ``sigma=0`` every star gets exactly
+        ``n_epochs``. An array gives the count of each star.
+    sigma : float
+        Lognormal width of the counts.
+    clip : tuple of int
+        Bounds of the lognormal draws.
+    rng : numpy.random.RandomState
+        Random generator.
+
+    Returns
+    -------
+    ndarray of shape (n_stars,), dtype int64
+    """
+    if np.ndim(n_epochs) == 0:
+        if isinstance(n_epochs, bool) or not float(n_epochs).is_integer():
+            raise TypeError(f"n_epochs must be an int or an array, got {n_epochs!r}")
+        if n_epochs < 1:
+            raise ValueError(f"n_epochs must be >= 1, got {n_epochs}")
+        if sigma < 0:
+            raise ValueError(f"n_epochs_sigma must be >= 0, got {sigma}")
+        if sigma == 0:
+            return np.full(n_stars, int(n_epochs), dtype=np.int64)
+        counts = np.rint(n_epochs * np.exp(sigma * rng.standard_normal(n_stars)))
+        return np.clip(counts, *clip).astype(np.int64)
+    counts = np.asarray(n_epochs)
+    if counts.shape != (n_stars,):
+        raise ValueError(
+            f"n_epochs as an array must have shape ({n_stars},), got {counts.shape}"
+        )
+    if not np.issubdtype(counts.dtype, np.integer) or counts.min(initial=1) < 1:
+        raise ValueError("n_epochs as an array must hold integers >= 1")
+    return counts.astype(np.int64)
+
+
+def _within(values, starts):
+    """Index of each element inside its group; groups begin at ``starts``."""
+    index = np.arange(len(values))
+    return index - np.repeat(starts, np.diff(np.r_[starts, len(values)]))
+
+
+def gaia_like_times(counts, rng, span=DR3_SPAN):
+    """Gaia-like transit times for many stars at once.
+
+    Parameters
+    ----------
+    counts : ndarray of shape (n_stars,)
+        Number of transits of each star.
+    rng : numpy.random.RandomState
+        Random generator.
+    span : tuple of float, default=DR3_SPAN
+        First and last possible time, days.
+
+    Returns
+    -------
+    times : ndarray of shape (counts.sum(),)
+        Strictly increasing times of each star, star after star.
+    offsets : ndarray of shape (n_stars + 1,)
+        Star ``i`` owns ``times[offsets[i]:offsets[i + 1]]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skrrl.datasets._cadence import gaia_like_times
+    >>> times, offsets = gaia_like_times(np.array([40, 12]), np.random.RandomState(0))
+    >>> offsets
+    array([ 0, 40, 52])
+    >>> bool(np.all(np.diff(times[:40]) > 0)) and bool(times.min() >= 1666.4)
+    True
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    n_stars = len(counts)
+    offsets = np.zeros(n_stars + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    width = span[1] - span[0] - _MIN_SEPARATION
+    # A star never needs more visits than transits: draw that many visit sizes
+    # and keep the visits that start before its count is reached.
+    slot_star = np.repeat(np.arange(n_stars), counts)
+    size = 1 + rng.choice(4, size=offsets[-1], p=_TRANSITS_PER_VISIT)
+    done = np.cumsum(size)
+    done -= np.repeat(done[offsets[:-1] - 1] * (offsets[:-1] > 0), counts)
+    before = done - size
+    keep = before < counts[slot_star]
+    visit_star = slot_star[keep]
+    visit_size = np.minimum(size[keep], counts[visit_star] - before[keep])
+    n_visits = np.bincount(visit_star, minlength=n_stars)
+    visit_first = np.zeros(n_stars, dtype=np.int64)
+    np.cumsum(n_visits[:-1], out=visit_first[1:])
+
+    # raw gaps: 10-40 d, plus a seasonal gap of 30-90 d now and then; a star's
+    # visits are then stretched or squeezed to cover 85-100 % of the span.
+    n_all = len(visit_star)
+    gap = rng.uniform(10.0, 40.0, n_all)
+    gap += (rng.uniform(size=n_all) < 0.15) * rng.uniform(30.0, 90.0, n_all)
+    gap[visit_first[n_visits > 0]] = 0.0
+    gap_sum = np.bincount(visit_star, weights=gap, minlength=n_stars)
+    cover = rng.uniform(0.85, 1.0, n_stars) * width
+    free = cover - _MIN_SEPARATION * np.maximum(n_visits - 1, 0)
+    scale = np.divide(free, gap_sum, out=np.zeros(n_stars), where=gap_sum > 0)
+    step = gap * scale[visit_star] + _MIN_SEPARATION
+    step[visit_first[n_visits > 0]] = 0.0
+    start = np.cumsum(step)
+    start -= np.repeat(start[visit_first] - step[visit_first], n_visits)
+    start += (span[0] + rng.uniform(size=n_stars) * (width - cover))[visit_star]
+
+    # transits inside a visit: consecutive entries of 0, lag, spin, spin+lag, ...
+    # starting at the preceding (0) or the following (lag) field of view
+    first_fov = rng.randint(0, 2, n_all)
+    transit_visit = np.repeat(np.arange(n_all), visit_size)
+    visit_offsets = np.zeros(n_all, dtype=np.int64)
+    np.cumsum(visit_size[:-1], out=visit_offsets[1:])
+    k = _within(transit_visit, visit_offsets) + first_fov[transit_visit]
+    times = start[transit_visit] + (k // 2) * SPIN_PERIOD + (k % 2) * FOV_LAG
+    return times, offsets

@@ -1,0 +1,146 @@
+"""Physics of the RR Lyrae simulator: distributions, relations and noise.
+
+Numbers and their sources: ``gaia-rrl-physics.md`` sections 3.2-3.5 of the project
+reference (OGLE-III period and shape statistics, Gaia DR2 G-band Fourier fits of
+Dekany & Grebel 2022, the Li et al. 2023 Gaia G-band [Fe/H] relations, the DR3
+per-epoch noise envelope). Used by :func:`skrrl.datasets.make_rrlyrae`.
+"""
+
+import numpy as np
+
+N_HARMONICS = 6
+
+
+def li2023_feh(kind, period, phi31, r21):
+    """[Fe/H] from the Li et al. (2023) Gaia G-band relations.
+
+    RRab: ``-1.888 - 5.772 (P - 0.6) + 1.090 (phi31 - 2.0) + 1.065 (R21 - 0.45)``;
+    RRc: ``-1.737 - 9.968 (P1 - 0.3) - 5.041 (R21 - 0.2)``; ``phi31`` in the
+    cosine convention, radians. These coefficients define the simulator's truth.
+
+    Parameters
+    ----------
+    kind : array-like of str
+        ``"RRab"`` or ``"RRc"`` per star.
+    period, phi31, r21 : array-like of shape (n_stars,)
+        Period (days), phi31 (cosine, rad) and R21; phi31 is ignored for RRc.
+
+    Returns
+    -------
+    ndarray of shape (n_stars,)
+    """
+    ab = np.asarray(kind) == "RRab"
+    period, phi31, r21 = (np.asarray(a, dtype=float) for a in (period, phi31, r21))
+    feh_ab = -1.888 - 5.772 * (period - 0.6) + 1.090 * (phi31 - 2.0)
+    feh_ab += 1.065 * (r21 - 0.45)
+    feh_c = -1.737 - 9.968 * (period - 0.3) - 5.041 * (r21 - 0.2)
+    return np.where(ab, feh_ab, feh_c)
+
+
+def gaia_sigma(mag, jitter):
+    """Per-epoch G error: DR3 envelope (gaia-rrl-physics.md 3.5) plus jitter."""
+    rel = 10.0 ** np.maximum(0.25 * (mag - 20.0) - 1.6, -3.2)
+    return np.sqrt((1.0857 * rel) ** 2 + jitter**2)
+
+
+def draw_mu(n, scatter, rng):
+    """Relation values mu such that mu + N(0, scatter) follows the halo prior.
+
+    The prior 0.9 N(-1.5, 0.45) + 0.1 N(-0.6, 0.3) (gaia-rrl-physics.md 3.4) is
+    deconvolved by the scatter, so [Fe/H] = mu + N(0, scatter) follows it while
+    mu carries all the light-curve information. mu is truncated to [-3.0, 0.2]
+    by redrawing.
+    """
+    disc = rng.uniform(size=n) < 0.1
+    centre = np.where(disc, -0.6, -1.5)
+    width = np.sqrt(np.maximum(np.where(disc, 0.3, 0.45) ** 2 - scatter**2, 0.0))
+    mu = centre + width * rng.standard_normal(n)
+    bad = (mu < -3.0) | (mu > 0.2)
+    while bad.any():
+        mu[bad] = centre[bad] + width[bad] * rng.standard_normal(bad.sum())
+        bad = (mu < -3.0) | (mu > 0.2)
+    return mu
+
+
+def lognormal(median, sigma, n, low, high, rng):
+    return np.clip(median * np.exp(sigma * rng.standard_normal(n)), low, high)
+
+
+def shape_ab(mu, scatter, rng):
+    """Period, peak-to-peak amplitude and Fourier shape of RRab stars.
+
+    P: OGLE-III RRab (p5/p50/p95 = 0.453/0.567/0.705 d); amplitude and R21,
+    R31, phi21 conditionals from Gaia DR2 G fits (gaia-rrl-physics.md 3.2);
+    phi31 solves the Li+2023 relation for mu. Stars whose phi31 would fall
+    outside [0.3, 4.7] rad get a new period.
+    """
+    n = len(mu)
+    period, ptp, r21, phi31 = (np.empty(n) for _ in range(4))
+    todo = np.ones(n, dtype=bool)
+    while todo.any():
+        m = todo.sum()
+        period[todo] = lognormal(0.567, 0.1344, m, 0.3, 1.0, rng)
+        ptp[todo] = np.clip(
+            0.70 - 1.5 * (period[todo] - 0.567) + 0.17 * rng.standard_normal(m),
+            0.15,
+            1.4,
+        )
+        r21[todo] = np.clip(
+            0.48 + 0.25 * (ptp[todo] - 0.70) + 0.073 * rng.standard_normal(m),
+            0.15,
+            0.8,
+        )
+        phi31[todo] = (
+            2.0
+            + (
+                mu[todo]
+                + 1.888
+                + 5.772 * (period[todo] - 0.6)
+                - 1.065 * (r21[todo] - 0.45)
+            )
+            / 1.090
+        )
+        todo = (phi31 < 0.3) | (phi31 > 4.7)
+    r31 = np.clip(-0.12 + 0.87 * r21 + 0.06 * rng.standard_normal(n), 0.03, r21)
+    phi21 = 3.53 + 0.29 * phi31 + 0.22 * rng.standard_normal(n)
+    ratio = np.column_stack([np.ones(n), r21, r31, np.zeros((n, N_HARMONICS - 3))])
+    phase = np.column_stack([np.zeros(n), phi21, phi31, np.zeros((n, 3))])
+    # higher harmonics: geometric decay of R_k1 and a linear progression of phi_k1,
+    # the pattern of a skewed sawtooth (a pure sawtooth has R_k1 = 1/k)
+    # (median phi31 - phi21 = -1.94 rad in the DR2 G fits)
+    decay = 0.75 * np.clip(r31 / r21, 0.3, 0.8)
+    for k in range(4, N_HARMONICS + 1):
+        ratio[:, k - 1] = r31 * decay ** (k - 3)
+        phase[:, k - 1] = phi31 - 1.94 * (k - 3) + 0.15 * rng.standard_normal(n)
+    n_harm = rng.randint(4, 7, n)
+    return mu, period, ptp, ratio, phase, n_harm
+
+
+def shape_c(mu, scatter, rng):
+    """Period, amplitude and Fourier shape of RRc (first-overtone) stars.
+
+    P1: OGLE-III RRc (0.258/0.322/0.399 d); R21 solves the Li+2023 RRc relation
+    for mu (stars whose R21 would leave [0.02, 0.45] get a new period, so
+    metal-rich RRc have shorter periods, and after 10 tries a new mu, so the
+    most metal-rich RRc are rarer than in the prior); R31, phi21, phi31 from
+    OGLE-III RRc medians; amplitude from OGLE I scaled to G (x1.3).
+    """
+    n = len(mu)
+    period, r21 = np.empty(n), np.empty(n)
+    todo = np.ones(n, dtype=bool)
+    mu, tries = mu.copy(), 0
+    while todo.any():
+        m = todo.sum()
+        if tries >= 10:  # no valid period for this mu (metal-rich tail): new mu
+            mu[todo] = draw_mu(m, scatter, rng)
+        period[todo] = lognormal(0.322, 0.1325, m, 0.2, 0.5, rng)
+        r21[todo] = 0.2 + (-1.737 - 9.968 * (period[todo] - 0.3) - mu[todo]) / 5.041
+        todo = (r21 < 0.02) | (r21 > 0.45)
+        tries += 1
+    ptp = np.clip(0.33 + 0.075 * rng.standard_normal(n), 0.12, 0.6)
+    r31 = np.clip(0.54 * r21 + 0.02 * rng.standard_normal(n), 0.005, r21)
+    phi21 = 4.87 + 0.3 * rng.standard_normal(n)
+    phi31 = 3.79 + 0.6 * rng.standard_normal(n)
+    ratio = np.column_stack([np.ones(n), r21, r31, np.zeros((n, N_HARMONICS - 3))])
+    phase = np.column_stack([np.zeros(n), phi21, phi31, np.zeros((n, 3))])
+    return mu, period, ptp, ratio, phase, rng.randint(2, 4, n)
