@@ -280,6 +280,10 @@ def read_gaia_epoch_photometry(
     if not parts:
         raise ValueError("source holds no table with epoch photometry")
     sid = np.concatenate([p[0] for p in parts]).astype(np.int64)
+    if sid.size == 0:
+        raise ValueError(
+            f"source holds no {band} epoch (no {band} transit in any table)"
+        )
     time = np.concatenate([p[1] for p in parts])
     mag = np.concatenate([p[2] for p in parts])
     has_err = all(p[3] is not None for p in parts)

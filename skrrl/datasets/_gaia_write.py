@@ -43,7 +43,11 @@ def _epochs(frame, band):
         foe = _MAG_ERR_FACTOR / to_ragged(frame, "mag_err")[0]
     else:
         foe = np.full(time.size, 1000.0)
-    flux = 10.0 ** (-0.4 * (mag - ZERO_POINTS[band]))
+    if "flux" in frame.columns and "flux_error" in frame.columns:
+        flux = to_ragged(frame, "flux")[0]  # real fluxes, e.g. from archive files
+        foe = flux / to_ragged(frame, "flux_error")[0]
+    else:
+        flux = 10.0 ** (-0.4 * (mag - ZERO_POINTS[band]))
     flags = {}
     for name in ("rejected_by_photometry", "rejected_by_variability"):
         if name in frame.columns:
@@ -243,7 +247,9 @@ def write_gaia_epoch_photometry(
         boolean array columns ``rejected_by_photometry`` and
         ``rejected_by_variability`` (one flag per epoch) mark rejected epochs;
         photometry rejects are written with null flux and magnitude, as Gaia
-        serves them.
+        serves them. Optional array columns ``flux`` and ``flux_error`` (e-/s)
+        are written as given instead of being derived from ``mag`` and
+        ``mag_err``.
     path : path-like, default=None
         Output file; a name ending in ``.gz`` is gzip-compressed (csv, ecsv).
         When None nothing is written and the table is returned.
@@ -251,9 +257,10 @@ def write_gaia_epoch_photometry(
         One row per transit and band; one row per transit with G/BP/RP side by
         side; or one row per source with array cells (written as
         ``"[1.0,2.0,null]"`` strings in csv and ecsv, as the bulk files are).
-    format : {"csv", "ecsv", "votable"}, default="csv"
+    format : {"csv", "ecsv", "votable", "fits"}, default="csv"
         File format. VOTables get Gaia's unit string ``'electron'.s**-1`` and
-        ``T``/``F`` booleans; CSV gets ``true``/``false`` and empty nulls.
+        ``T``/``F`` booleans; CSV gets ``true``/``false`` and empty nulls; FITS
+        stores array cells as variable-length arrays.
     band : {"G", "BP", "RP"}, default="G"
         Band the frame's magnitudes belong to; the other bands are null.
     overwrite : bool, default=False
@@ -284,8 +291,10 @@ def write_gaia_epoch_photometry(
     builders = {"long": _long, "wide": _wide, "array": _array}
     if layout not in builders:
         raise ValueError(f"layout must be one of {list(builders)}, got {layout!r}")
-    if format not in ("csv", "ecsv", "votable"):
-        raise ValueError(f"format must be 'csv', 'ecsv' or 'votable', got {format!r}")
+    if format not in ("csv", "ecsv", "votable", "fits"):
+        raise ValueError(
+            f"format must be 'csv', 'ecsv', 'votable' or 'fits', got {format!r}"
+        )
     cols = builders[layout](_epochs(frame, band), band)
     if path is None:
         return _table(cols, stringify=False)
@@ -308,6 +317,12 @@ def write_gaia_epoch_photometry(
         text = buf.getvalue().decode("utf-8")
         text = text.replace('unit="electron / s"', f'unit="{GAIA_FLUX_UNIT}"')
         data = text.encode("utf-8")
+    elif format == "fits":
+        buf = io.BytesIO()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _table(cols, stringify=False).write(buf, format="fits")
+        data = buf.getvalue()
     elif format == "ecsv":
         buf = io.StringIO()
         _table(cols, stringify=True).write(buf, format="ascii.ecsv", delimiter=",")
