@@ -73,7 +73,10 @@ class KDEWeighter(BaseEstimator):
     ----------
     kde_ : scipy.stats.gaussian_kde or None
         The density estimate of the training targets (``None`` when the
-        training targets have no spread, see Notes).
+        training targets have no spread, see Notes), rebuilt from ``y_fit_``
+        and ``bandwidth_`` on access so the weighter pickles.
+    y_fit_ : ndarray of shape (n_samples_fit_,)
+        The training targets the density is estimated from.
     bandwidth_ : float
         The kernel standard deviation :math:`h`, in units of the target
         (``nan`` without a KDE).
@@ -219,14 +222,13 @@ class KDEWeighter(BaseEstimator):
                 "All sample weights are zero: at least one row needs a non-zero weight."
             )
         y_fit = y[present]
+        self.y_fit_ = y_fit
         self.n_samples_fit_ = int(y_fit.size)
-        self.kde_ = _make_kde(y_fit, self.bandwidth)
-        if self.kde_ is None:
-            self.bandwidth_ = np.nan
+        self.bandwidth_ = _bandwidth(y_fit, self.bandwidth)
+        if np.isnan(self.bandwidth_):
             self.y_lo_ = self.y_hi_ = float(np.mean(y_fit))
         else:
-            self.bandwidth_ = float(np.sqrt(self.kde_.covariance[0, 0]))
-            density = self.kde_(y_fit)
+            density = _gaussian_density(y_fit, y_fit, self.bandwidth_)
             dense = y_fit if threshold is None else y_fit[density > threshold]
             if dense.size == 0:
                 warnings.warn(
@@ -247,10 +249,22 @@ class KDEWeighter(BaseEstimator):
         weights[~present] = 0.0
         return weights
 
+    @property
+    def kde_(self):
+        """The Gaussian KDE of the training targets (``None`` without spread)."""
+        check_is_fitted(self, "bandwidth_")
+        if np.isnan(self.bandwidth_):
+            return None
+        # built on demand: scipy keeps a scalar bandwidth in a lambda, which
+        # does not pickle
+        factor = self.bandwidth_ / np.std(self.y_fit_, ddof=1)
+        return gaussian_kde(self.y_fit_, bw_method=factor)
+
     def _density_weight(self, y):
-        if self.kde_ is None:
+        if np.isnan(self.bandwidth_):
             return np.ones_like(y)
-        return 1.0 / self.kde_(np.clip(y, self.y_lo_, self.y_hi_))
+        clipped = np.clip(y, self.y_lo_, self.y_hi_)
+        return 1.0 / _gaussian_density(clipped, self.y_fit_, self.bandwidth_)
 
 
 def kde_sample_weight(
@@ -356,34 +370,50 @@ def _check_weight_range(weight_range):
     return low, high
 
 
-def _make_kde(y, bandwidth):
-    """Gaussian KDE of ``y``; ``None`` when it is undefined (< 2 distinct values)."""
-    if isinstance(bandwidth, str):
-        if bandwidth not in ("scott", "silverman"):
-            raise ValueError(
-                f'bandwidth must be "scott", "silverman" or a positive float, got '
-                f"{bandwidth!r}."
-            )
-        bw_method = bandwidth
-    elif isinstance(bandwidth, numbers.Real) and bandwidth > 0:
-        bw_method = None
+def _bandwidth(y, bandwidth):
+    """Kernel standard deviation h; NaN when the KDE is undefined (no spread)."""
+    n = y.size
+    if isinstance(bandwidth, str) and bandwidth in ("scott", "silverman"):
+        # scipy.stats.gaussian_kde's rules for d = 1
+        factor = n ** (-1 / 5) if bandwidth == "scott" else (3 * n / 4) ** (-1 / 5)
+    elif (
+        isinstance(bandwidth, numbers.Real)
+        and not isinstance(bandwidth, bool)
+        and bandwidth > 0
+    ):
+        factor = None
     else:
         raise ValueError(
             f'bandwidth must be "scott", "silverman" or a positive float, got '
             f"{bandwidth!r}."
         )
-    if y.size < 2 or np.ptp(y) == 0:
+    if n < 2 or np.ptp(y) == 0:
         warnings.warn(
-            f"The {y.size} training target(s) have no spread: the KDE is undefined "
+            f"The {n} training target(s) have no spread: the KDE is undefined "
             "and the density weights are uniform.",
             UserWarning,
             stacklevel=4,
         )
-        return None
-    if bw_method is None:
-        # scipy's scalar bw_method is a factor of the standard deviation
-        bw_method = float(bandwidth) / np.std(y, ddof=1)
-    return gaussian_kde(y, bw_method=bw_method)
+        return np.nan
+    if factor is None:
+        return float(bandwidth)
+    return float(factor * np.std(y, ddof=1))
+
+
+def _gaussian_density(x, data, h, max_cells=2**22):
+    """Gaussian KDE of ``data`` with bandwidth ``h``, evaluated at ``x``.
+
+    The same sum as ``scipy.stats.gaussian_kde`` for d = 1, in plain numpy:
+    scipy's whitening step calls a BLAS triangular solve that stalls for
+    ~20 ms per call on a busy machine with threaded OpenBLAS.
+    """
+    out = np.empty(x.shape[0])
+    chunk = max(1, max_cells // data.shape[0])  # bounds the work array (~32 MB)
+    norm = data.shape[0] * np.sqrt(2 * np.pi) * h
+    for start in range(0, x.shape[0], chunk):
+        z = (x[start : start + chunk, None] - data[None, :]) / h
+        out[start : start + chunk] = np.exp(-0.5 * z * z).sum(axis=1) / norm
+    return out
 
 
 def _scale(raw, raw_min, raw_max, low, high):
