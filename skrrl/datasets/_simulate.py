@@ -37,14 +37,31 @@ def _extremum(coef, x, sign):
     return x, value
 
 
+def _global_extremum(coef, grid, curve, sign):
+    """Refine the two best local extrema of the grid and keep the better one.
+
+    Two nearly equal minima (or maxima) can swap order between the grid and the
+    refined curve; refining both makes the result the global extremum.
+    """
+    s = sign * curve
+    local = (s < np.roll(s, 1, axis=1)) & (s <= np.roll(s, -1, axis=1))
+    best = np.argsort(np.where(local, s, np.inf), axis=1)[:, :2]
+    single = ~local[np.arange(len(s)), best[:, 1]]
+    best[single, 1] = best[single, 0]
+    xa, fa = _extremum(coef, grid[best[:, 0]], sign)
+    xb, fb = _extremum(coef, grid[best[:, 1]], sign)
+    second = sign * fb < sign * fa
+    return np.where(second, xb, xa), np.where(second, fb, fa)
+
+
 def _normalise(ratio, phase, ptp):
     """Amplitudes and phases with minimum magnitude at phase 0 and exact ptp."""
     coef = ratio * np.exp(1j * phase)
     k = np.arange(1, N_HARMONICS + 1)
     grid = np.arange(_GRID) / _GRID
     curve = (coef @ np.exp(1j * _TWO_PI * np.outer(k, grid))).real
-    x_min, f_min = _extremum(coef, grid[curve.argmin(axis=1)], 1)
-    _, f_max = _extremum(coef, grid[curve.argmax(axis=1)], -1)
+    x_min, f_min = _global_extremum(coef, grid, curve, 1)
+    _, f_max = _global_extremum(coef, grid, curve, -1)
     amp = ratio * (ptp / (f_max - f_min))[:, None]
     return amp, phase + _TWO_PI * k * x_min[:, None]
 
