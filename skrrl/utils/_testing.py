@@ -11,6 +11,13 @@ import pkgutil
 
 from sklearn.base import BaseEstimator
 
+
+def _kde_weighter_no_cap():
+    from skrrl.weighting import KDEWeighter
+
+    return KDEWeighter(density_threshold=None)
+
+
 INIT_PARAMS = {
     "KBound": [
         {"random_state": 0},
@@ -29,7 +36,9 @@ INIT_PARAMS = {
         {"exploratory": "optics", "density_threshold": 0.05, "random_state": 0},
     ],
     # "ClassName": {fast, seeded kwargs} or [dict, dict, ...]
-    "DensityWeightedRegressor": {},
+    # second instance: no tail cap, so the inverse-density path runs on the
+    # checks' small-scale targets (the default cap finds no dense target there)
+    "DensityWeightedRegressor": [{}, {"weighter": _kde_weighter_no_cap()}],
     "GRURegressor": {
         "hidden_sizes": (4,),
         "dropout": 0.0,
