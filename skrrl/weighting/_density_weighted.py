@@ -32,7 +32,9 @@ class DensityWeightedRegressor(RegressorMixin, BaseEstimator):
         :class:`~sklearn.pipeline.Pipeline` gets the weights in its last step
         (as ``<last step>__sample_weight`` when metadata routing is off; with
         routing on, the last step must request them with
-        ``set_fit_request(sample_weight=True)``).
+        ``set_fit_request(sample_weight=True)`` and every other step that
+        accepts ``sample_weight``, such as ``StandardScaler``, must state
+        ``set_fit_request(sample_weight=False)``).
     weighter : KDEWeighter or None, default=None
         Weighter with ``fit_compute_weights(y, sample_weight=...)``; cloned into
         ``weighter_``. ``None`` uses ``KDEWeighter()``.
