@@ -234,7 +234,10 @@ def from_ragged(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
         One float64 array per star (views into ``values``).
     """
     out = np.empty(len(offsets) - 1, dtype=object)
-    out[:] = np.split(values, offsets[1:-1])
+    bounds = np.asarray(offsets).tolist()
+    # plain slicing: several times faster than np.split for 10^5+ stars
+    for i in range(len(out)):
+        out[i] = values[bounds[i] : bounds[i + 1]]
     return out
 
 
