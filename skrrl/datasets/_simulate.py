@@ -26,15 +26,18 @@ _TWO_PI = 2.0 * np.pi
 
 def _extremum(coef, x, sign):
     """Refine a minimum (sign=1) or maximum (sign=-1) of Re sum c_k e^{2 pi i k x}."""
-    k = np.arange(1, N_HARMONICS + 1)
-    for _ in range(5):  # Newton steps, clipped to the grid spacing
-        terms = coef * np.exp(1j * _TWO_PI * np.outer(x, k))
-        d1 = -(_TWO_PI * k * terms.imag).sum(axis=1)
-        d2 = -((_TWO_PI * k) ** 2 * terms.real).sum(axis=1)
+    k = _TWO_PI * np.arange(1, N_HARMONICS + 1)
+
+    def terms(x):  # c_k z^k with z = e^{2 pi i x}
+        z = np.repeat(np.exp(1j * _TWO_PI * x)[:, None], N_HARMONICS, axis=1)
+        return coef * np.cumprod(z, axis=1)
+
+    for _ in range(4):  # Newton steps, clipped to the grid spacing
+        t = terms(x)
+        d1, d2 = -(k * t.imag).sum(axis=1), -(k**2 * t.real).sum(axis=1)
         step = np.where(sign * d2 > 0, -d1 / np.where(d2 == 0, 1.0, d2), 0.0)
         x = x + np.clip(step, -1.0 / _GRID, 1.0 / _GRID)
-    value = (coef * np.exp(1j * _TWO_PI * np.outer(x, k))).real.sum(axis=1)
-    return x, value
+    return x, terms(x).real.sum(axis=1)
 
 
 def _global_extremum(coef, grid, curve, sign):
@@ -45,7 +48,7 @@ def _global_extremum(coef, grid, curve, sign):
     """
     s = sign * curve
     local = (s < np.roll(s, 1, axis=1)) & (s <= np.roll(s, -1, axis=1))
-    best = np.argsort(np.where(local, s, np.inf), axis=1)[:, :2]
+    best = np.argpartition(np.where(local, s, np.inf), 1, axis=1)[:, :2]
     single = ~local[np.arange(len(s)), best[:, 1]]
     best[single, 1] = best[single, 0]
     xa, fa = _extremum(coef, grid[best[:, 0]], sign)
@@ -66,8 +69,9 @@ def _normalise(ratio, phase, ptp):
     return amp, phase + _TWO_PI * k * x_min[:, None]
 
 
-def _simulate_chunk(n, ab, settings, rng):
+def _simulate_chunk(ab, counts, settings, rng):
     """Stars of one chunk: per-star truth (dict) and flat time/mag/err/outlier."""
+    n = len(counts)
     scatter = settings["feh_scatter"]
     mu = draw_mu(n, scatter, rng)
     period, ptp = np.empty(n), np.empty(n)
@@ -86,7 +90,6 @@ def _simulate_chunk(n, ab, settings, rng):
     mean_mag = rng.uniform(*settings["mag_range"], n)
     epoch = 0.5 * (DR3_SPAN[0] + DR3_SPAN[1]) + rng.uniform(size=n) * period
 
-    counts = draw_n_epochs(n, settings["n_epochs"], settings["sigma"], (12, 250), rng)
     time, offsets = gaia_like_times(counts, rng)
     star = np.repeat(np.arange(n), counts)
     cycles = (time - epoch[star]) / period[star]
@@ -318,30 +321,21 @@ def make_rrlyrae(
         "jitter": float(jitter),
         "outlier_fraction": float(outlier_fraction),
         "noise": bool(noise),
-        "sigma": float(n_epochs_sigma),
     }
-    per_star = np.ndim(n_epochs) > 0
-    if per_star and np.shape(n_epochs) != (n_stars,):
-        raise ValueError(
-            f"n_epochs as an array must have shape ({n_stars},), "
-            f"got {np.shape(n_epochs)}"
-        )
-    parts, flats = [], []
-    for lo in range(0, n_stars, _CHUNK):
-        hi = min(lo + _CHUNK, n_stars)
-        settings["n_epochs"] = np.asarray(n_epochs)[lo:hi] if per_star else n_epochs
-        truth, flat = _simulate_chunk(hi - lo, ab[lo:hi], settings, rng)
-        parts.append(truth)
-        flats.append(flat)
-    ids = np.arange(n_stars, dtype=np.int64)
-    truth = _truth_frame(parts, ids)
-    counts = truth["n_epochs"].to_numpy()
+    counts = draw_n_epochs(n_stars, n_epochs, n_epochs_sigma, (12, 250), rng)
     offsets = np.zeros(n_stars + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
-    time, mag, err, outlier = (
-        np.concatenate([f[i] for f in flats]) if len(flats) > 1 else flats[0][i]
-        for i in range(4)
-    )
+    time, mag, err = (np.empty(offsets[-1]) for _ in range(3))
+    outlier = np.empty(offsets[-1], dtype=bool)
+    parts = []
+    for lo in range(0, n_stars, _CHUNK):
+        hi = min(lo + _CHUNK, n_stars)
+        truth, flat = _simulate_chunk(ab[lo:hi], counts[lo:hi], settings, rng)
+        parts.append(truth)
+        for out, values in zip((time, mag, err, outlier), flat, strict=True):
+            out[offsets[lo] : offsets[hi]] = values
+    ids = np.arange(n_stars, dtype=np.int64)
+    truth = _truth_frame(parts, ids)
     truth["outlier"] = from_ragged(outlier, offsets)
     y = truth["feh"].to_numpy(copy=True)
     scalars = {
