@@ -313,7 +313,10 @@ def write_gaia_epoch_photometry(
                 field.datatype = {"bit": "boolean", "unicodeChar": "char"}.get(
                     field.datatype, field.datatype
                 )
-            votable.to_xml(buf)
+            # astropy's C TABLEDATA writer (8.0.2, numpy 2.4) corrupts memory on
+            # these tables (segfault at the next garbage collection): use the
+            # pure-Python writer, which writes the same XML.
+            votable.to_xml(buf, _debug_python_based_parser=True)
         text = buf.getvalue().decode("utf-8")
         text = text.replace('unit="electron / s"', f'unit="{GAIA_FLUX_UNIT}"')
         data = text.encode("utf-8")

@@ -233,7 +233,8 @@ def _astroquery_dict(table, fmt):
         key = f"EPOCH_PHOTOMETRY-Gaia DR3 {sid}.{fmt}"
         if fmt == "xml":
             buf = io.BytesIO()
-            from_table(sub).to_xml(buf)
+            # astropy's C TABLEDATA writer can corrupt memory (see _gaia_write.py)
+            from_table(sub).to_xml(buf, _debug_python_based_parser=True)
             buf.seek(0)
             from astropy.io.votable import parse
 
