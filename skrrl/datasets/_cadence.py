@@ -14,6 +14,8 @@ import numpy as np
 
 #: Gaia DR3 photometric time span, days (BJD_TCB - 2455197.5).
 DR3_SPAN = (1666.4, 2704.4)
+#: Most transits per star: beyond, visits no longer fit in the DR3 span.
+MAX_EPOCHS = 1500
 #: Time between the preceding and the following field of view, days.
 FOV_LAG = 106.5 / 1440.0
 #: Spin period of Gaia, days.
@@ -33,8 +35,10 @@ def draw_n_epochs(n_stars, n_epochs, sigma, clip, rng):
         Number of stars.
     n_epochs : int or array-like of shape (n_stars,)
         An int is the median of a lognormal of width ``sigma`` (natural log)
-        clipped to ``clip``; with ``sigma=0`` every star gets exactly
-        ``n_epochs``. An array gives the count of each star.
+        clipped to ``clip``, widened to ``[min(clip[0], n_epochs),
+        max(clip[1], 4 n_epochs)]``; with ``sigma=0`` every star gets exactly
+        ``n_epochs``. An array gives the count of each star. At most
+        :data:`MAX_EPOCHS`.
     sigma : float
         Lognormal width of the counts.
     clip : tuple of int
@@ -53,17 +57,26 @@ def draw_n_epochs(n_stars, n_epochs, sigma, clip, rng):
             raise ValueError(f"n_epochs must be >= 1, got {n_epochs}")
         if sigma < 0:
             raise ValueError(f"n_epochs_sigma must be >= 0, got {sigma}")
+        if n_epochs > MAX_EPOCHS:
+            raise ValueError(f"n_epochs must be <= {MAX_EPOCHS}, got {n_epochs}")
         if sigma == 0:
             return np.full(n_stars, int(n_epochs), dtype=np.int64)
         counts = np.rint(n_epochs * np.exp(sigma * rng.standard_normal(n_stars)))
-        return np.clip(counts, *clip).astype(np.int64)
+        low, high = min(clip[0], n_epochs), min(max(clip[1], 4 * n_epochs), MAX_EPOCHS)
+        return np.clip(counts, low, high).astype(np.int64)
     counts = np.asarray(n_epochs)
     if counts.shape != (n_stars,):
         raise ValueError(
             f"n_epochs as an array must have shape ({n_stars},), got {counts.shape}"
         )
-    if not np.issubdtype(counts.dtype, np.integer) or counts.min(initial=1) < 1:
-        raise ValueError("n_epochs as an array must hold integers >= 1")
+    if (
+        not np.issubdtype(counts.dtype, np.integer)
+        or counts.min(initial=1) < 1
+        or counts.max(initial=1) > MAX_EPOCHS
+    ):
+        raise ValueError(
+            f"n_epochs as an array must hold integers in [1, {MAX_EPOCHS}]"
+        )
     return counts.astype(np.int64)
 
 

@@ -212,9 +212,11 @@ def make_rrlyrae(
     n_epochs : int or array-like of shape (n_stars,), default=42
         An int is the median number of epochs: counts are drawn from a lognormal
         of width ``n_epochs_sigma`` clipped to [12, 250] (Gaia DR3 RR Lyrae have
-        at least 12 clean G epochs; the defaults give a mean of about 46). With
+        at least 12 clean G epochs; the defaults give a mean of about 46, as
+        DR3); for a median outside that range the bounds widen to
+        ``[min(12, n_epochs), max(250, 4 n_epochs)]``. With
         ``n_epochs_sigma=0`` every star has exactly ``n_epochs`` epochs. An
-        array gives the number of epochs of every star.
+        array gives the number of epochs of every star. At most 1500.
     n_epochs_sigma : float, default=0.45
         Width (natural log) of the lognormal epoch counts.
     mag_range : tuple of float, default=(13.0, 20.0)
@@ -277,7 +279,9 @@ def make_rrlyrae(
     relation ``[Fe/H] = -1.888 - 5.772 (P - 0.6) + 1.090 (phi31 - 2.0) + 1.065
     (R21 - 0.45)``; RRc R21 solved from ``[Fe/H] = -1.737 - 9.968 (P1 - 0.3) -
     5.041 (R21 - 0.2)`` (Li et al. 2023); periods are redrawn where the solved
-    shape parameter would be unphysical, so metal-rich RRc get shorter periods.
+    shape parameter would be unphysical, so metal-rich RRc get shorter periods
+    (and the few RRc for which no period works get a new [Fe/H]: the RRc
+    metal-rich tail is thinner than the prior's).
     Amplitudes are scaled so the noiseless curve has exactly the drawn
     peak-to-peak amplitude. Epochs come in Gaia-like visits of 1-4 transits
     106.5 min / 6 h apart, every 10-40 d plus seasonal gaps, inside

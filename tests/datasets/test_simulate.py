@@ -135,6 +135,12 @@ def test_fixed_and_per_star_epoch_counts():
     np.testing.assert_array_equal([len(t) for t in frame["time"]], counts)
     with pytest.raises(ValueError, match="n_epochs"):
         make_rrlyrae(20, n_epochs=counts[:5])
+    # densely sampled stars for near-noiseless checks: the bounds widen
+    frame, _, truth = make_rrlyrae(20, n_epochs=600, random_state=0)
+    validate_frame(frame, min_epochs=150)
+    assert 400 < np.median(truth["n_epochs"]) < 800
+    with pytest.raises(ValueError, match="1500"):
+        make_rrlyrae(2, n_epochs=[10, 2000])
 
 
 def test_epoch_is_maximum_light(mixed):
