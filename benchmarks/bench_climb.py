@@ -205,7 +205,7 @@ def accuracy(quick, workdir):
     # groups), done at 50 % coverage only and applied unchanged to 10 % and 90 %;
     # skrrl's k-NN density floor is added to the grid.
     grid = []
-    dens = [(None, "floor"), (0.01, "floor"), (0.05, "floor")]
+    dens = [(None, "floor"), (0.05, "floor"), (0.2, "floor")]  # quantile floors
     dists = [0.3, 0.5, 0.7]
     rads = [0.1, 0.4]
     if quick:

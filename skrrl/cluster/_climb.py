@@ -101,6 +101,7 @@ class CLiMB(ClusterMixin, BaseEstimator):
         density_threshold=None,
         density_gate="floor",
         density_estimator="knn",
+        density_norm="quantile",
         n_neighbors=10,
         bandwidth=None,
         distance_threshold=1.5,
@@ -120,6 +121,7 @@ class CLiMB(ClusterMixin, BaseEstimator):
         self.density_threshold = density_threshold
         self.density_gate = density_gate
         self.density_estimator = density_estimator
+        self.density_norm = density_norm
         self.n_neighbors = n_neighbors
         self.bandwidth = bandwidth
         self.distance_threshold = distance_threshold

@@ -126,7 +126,12 @@ def _is_vectorized(func, params, X):
 
 
 class _Density:
-    """Local density estimate, normalised by its maximum on the training set.
+    """Local density estimate, normalised on the training set.
+
+    ``norm="max"`` divides by the largest training density, giving (0, 1];
+    ``norm="quantile"`` returns the fraction of training rows whose density is
+    lower or equal, also in (0, 1] and free of the dimension-dependent dynamic
+    range of the k-NN estimate.
 
     ``"knn"``: rho(x) = k / (n V_d r_k(x)**d), r_k the distance to the k-th
     nearest training row (x itself counts when it is a training row), so the
@@ -137,8 +142,11 @@ class _Density:
     matrix.
     """
 
-    def __init__(self, estimator, n_neighbors, bandwidth, Xw):
+    def __init__(self, estimator, n_neighbors, bandwidth, Xw, norm="max"):
         n, d = Xw.shape
+        if norm not in ("max", "quantile"):
+            raise ValueError(f"density_norm must be 'max' or 'quantile'; got {norm!r}.")
+        self.norm = norm
         self.estimator = estimator
         self.d = d
         self.tree = KDTree(Xw)
@@ -161,8 +169,9 @@ class _Density:
             raise ValueError(
                 f"density_estimator must be 'knn' or 'gaussian'; got {estimator!r}."
             )
-        self.scale = 1.0
-        self.scale = self._raw(Xw).max()
+        raw = self._raw(Xw)
+        self.scale = raw.max()
+        self.sorted = np.sort(raw)
 
     def _raw(self, Xw):
         out = np.empty(Xw.shape[0])
@@ -182,6 +191,9 @@ class _Density:
 
     def __call__(self, Xw):
         raw = self._raw(Xw)
+        if self.norm == "quantile":
+            rank = np.searchsorted(self.sorted, raw, side="right")
+            return rank / self.sorted.size
         if self.estimator == "knn":
             return (raw / self.scale) ** self.d
         return raw / self.scale

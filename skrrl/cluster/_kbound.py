@@ -38,8 +38,8 @@ n_clusters : int or None, default=None
         covariance of ``X``, pseudo-inverse if singular); keyword arguments of a
         callable metric.
     density_threshold : float or None, default=None
-        Threshold on the local density normalised to (0, 1] by its maximum over
-        the training rows. ``None`` switches the density gate off.
+        Threshold on the normalised local density (see ``density_norm``), in
+        (0, 1]. ``None`` switches the density gate off.
     density_gate : {"floor", "ceiling"}, default="floor"
         ``"floor"`` rejects rows with density strictly *below* the threshold
         (sparse outskirts go to phase 2); ``"ceiling"`` rejects rows with density
@@ -49,6 +49,11 @@ n_clusters : int or None, default=None
         ``n_neighbors``-th nearest training row; ``"gaussian"``: Gaussian kernel
         density with ``bandwidth``. Both use a KD-tree in the metric's whitened
         coordinates (Euclidean for a callable metric), never an n x n matrix.
+    density_norm : {"quantile", "max"}, default="quantile"
+        ``"quantile"``: the fraction of training rows with lower or equal
+        density (a floor of 0.1 rejects the sparsest 10 %); ``"max"``: the
+        density divided by its training maximum (the original convention; in d
+        dimensions the k-NN estimate spans a range of (r_max/r_min)**d).
     n_neighbors : int, default=10
         ``k`` of the k-NN density (a training row counts itself).
     bandwidth : float or None, default=None
@@ -76,8 +81,9 @@ n_clusters : int or None, default=None
 
 _PARAM_NAMES = (
     "n_clusters seeds metric metric_params density_threshold density_gate "
-    "density_estimator n_neighbors bandwidth distance_threshold radial_threshold "
-    "radial_mode max_iter convergence_tolerance seed_tolerance random_state"
+    "density_estimator density_norm n_neighbors bandwidth distance_threshold "
+    "radial_threshold radial_mode max_iter convergence_tolerance seed_tolerance "
+    "random_state"
 ).split()
 
 
@@ -109,7 +115,8 @@ class KBound(ClusterMixin, BaseEstimator):
         With ``y`` seeds, the ``y`` value of each cluster (-1 for clusters
         completed from the data); ``None`` otherwise.
     local_density_ : ndarray of shape (n_samples,) or None
-        Normalised density of each training row, ``None`` when the gate is off.
+        Normalised density of each training row (``density_norm``), ``None``
+        when the gate is off.
     VI_ : ndarray of shape (n_features, n_features) or None
         Inverse covariance used by ``"mahalanobis"``.
     n_iter_ : int
@@ -141,10 +148,10 @@ class KBound(ClusterMixin, BaseEstimator):
     The original ``density_threshold=t`` rejects rows whose Gaussian density
     (bandwidth = mean pairwise distance, normalised by the maximum) exceeds
     ``1 - t``: here ``density_gate="ceiling"``, ``density_threshold=1 - t``,
-    ``density_estimator="gaussian"``. ``centroids_`` is ``cluster_centers_``,
-    ``original_centroids_`` is ``initial_centers_``, ``unassigned_mask_`` is
-    ``labels_ == -1``; ``mapped_labels_`` is gone because labels already follow
-    the seed order.
+    ``density_estimator="gaussian"``, ``density_norm="max"``. ``centroids_`` is
+    ``cluster_centers_``, ``original_centroids_`` is ``initial_centers_``,
+    ``unassigned_mask_`` is ``labels_ == -1``; ``mapped_labels_`` is gone
+    because labels already follow the seed order.
 
     References
     ----------
@@ -174,6 +181,7 @@ class KBound(ClusterMixin, BaseEstimator):
         density_threshold=None,
         density_gate="floor",
         density_estimator="knn",
+        density_norm="quantile",
         n_neighbors=10,
         bandwidth=None,
         distance_threshold=None,
@@ -191,6 +199,7 @@ class KBound(ClusterMixin, BaseEstimator):
         self.density_threshold = density_threshold
         self.density_gate = density_gate
         self.density_estimator = density_estimator
+        self.density_norm = density_norm
         self.n_neighbors = n_neighbors
         self.bandwidth = bandwidth
         self.distance_threshold = distance_threshold
@@ -264,6 +273,7 @@ class KBound(ClusterMixin, BaseEstimator):
                 self.n_neighbors,
                 self.bandwidth,
                 metric.whiten(X),
+                self.density_norm,
             )
             self.local_density_ = self._density_(metric.whiten(X))
         density_ok = self._density_ok(self.local_density_)

@@ -93,7 +93,7 @@ def plot_climb_2d(
     Returns
     -------
     fig : matplotlib.figure.Figure
-        The figure (not shown, not saved).
+        A new pyplot figure (not shown, not saved; close it when done).
 
     Examples
     --------
@@ -105,13 +105,13 @@ def plot_climb_2d(
     >>> len(fig.axes)
     2
     """
-    from matplotlib.figure import Figure
+    import matplotlib.pyplot as plt
 
     dims = tuple(dims)
     if len(dims) != 2:
         raise ValueError(f"dims must name 2 features; got {dims}.")
     X, start, final, p1, p2 = _prepare(model, X, transformer)
-    fig = Figure(figsize=figsize, layout="constrained")
+    fig = plt.figure(figsize=figsize, layout="constrained")
     return _draw(
         fig, X, start, final, p1, p2, dims, _labels_for(axis_labels, dims), None
     )
@@ -140,7 +140,7 @@ def plot_climb_3d(
     Returns
     -------
     fig : matplotlib.figure.Figure
-        The figure (not shown, not saved).
+        A new pyplot figure (not shown, not saved; close it when done).
 
     Examples
     --------
@@ -151,13 +151,13 @@ def plot_climb_3d(
     >>> fig.axes[0].name
     '3d'
     """
-    from matplotlib.figure import Figure
+    import matplotlib.pyplot as plt
 
     dims = tuple(dims)
     if len(dims) != 3:
         raise ValueError(f"dims must name 3 features; got {dims}.")
     X, start, final, p1, p2 = _prepare(model, X, transformer)
-    fig = Figure(figsize=figsize, layout="constrained")
+    fig = plt.figure(figsize=figsize, layout="constrained")
     return _draw(
         fig, X, start, final, p1, p2, dims, _labels_for(axis_labels, dims), "3d"
     )

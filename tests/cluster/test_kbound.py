@@ -154,7 +154,9 @@ def test_density_gate_boundary(gate):
 def test_knn_density_known_answer():
     # 1-D grid: interior rows have r_2 = spacing, the two ends 2 * spacing
     X = np.arange(10.0)[:, None]
-    km = KBound(seeds=[[0.0]], density_threshold=0.0, n_neighbors=3).fit(X)
+    km = KBound(
+        seeds=[[0.0]], density_threshold=0.0, n_neighbors=3, density_norm="max"
+    ).fit(X)
     expected = np.ones(10)
     expected[[0, -1]] = 0.5  # (r_min / r_k)**d with d = 1
     np.testing.assert_allclose(km.local_density_, expected)
@@ -319,10 +321,26 @@ def test_gaussian_density_matches_direct_sum():
     X = np.random.RandomState(1).normal(size=(60, 2))
     h = 0.7
     km = KBound(
-        seeds=[[0, 0]], density_threshold=0.0, density_estimator="gaussian", bandwidth=h
+        seeds=[[0, 0]],
+        density_threshold=0.0,
+        density_estimator="gaussian",
+        bandwidth=h,
+        density_norm="max",
     ).fit(X)
     d2 = ((X[:, None] - X[None]) ** 2).sum(-1)
     raw = np.exp(-0.5 * d2 / h**2).sum(1)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         np.testing.assert_allclose(km.local_density_, raw / raw.max(), rtol=1e-6)
+
+
+def test_quantile_density_is_the_rank_of_the_max_density():
+    X = np.random.RandomState(2).normal(size=(300, 3))
+    kw = {"seeds": [[0, 0, 0]], "density_threshold": 0.0}
+    q = KBound(**kw).fit(X).local_density_
+    m = KBound(density_norm="max", **kw).fit(X).local_density_
+    ranks = (m[None, :] <= m[:, None]).sum(axis=1) / m.size
+    np.testing.assert_allclose(q, ranks)
+    # a floor of 0.1 rejects the sparsest 10 %
+    labels = KBound(seeds=[[0, 0, 0]], density_threshold=0.1).fit(X).labels_
+    assert (labels == -1).sum() == (q < 0.1).sum() == 29
