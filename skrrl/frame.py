@@ -249,6 +249,7 @@ def validate_frame(
     min_epochs: int = 1,
     array_columns: Iterable[str] | None = None,
     check_sorted: str | None = "time",
+    require_time: bool = True,
 ) -> pd.DataFrame:
     """Check a light-curve frame and raise an error naming the offending star.
 
@@ -271,6 +272,10 @@ def validate_frame(
         Array columns to check. Defaults to those of :data:`ARRAY_COLUMNS` present.
     check_sorted : str or None, default="time"
         Array column that must be strictly increasing within each row.
+    require_time : bool, default=True
+        Whether a ``time`` column is required. Phase-only frames (already folded
+        data without time stamps, e.g. :func:`~skrrl.datasets.fetch_dekany2022`)
+        pass False.
 
     Returns
     -------
@@ -298,7 +303,8 @@ def validate_frame(
             "expected a light-curve frame (pandas.DataFrame with one row per star and "
             f"array columns 'time' and 'mag'), got {type(frame).__name__}"
         )
-    missing = [c for c in ("time", "mag") if c not in frame.columns]
+    needed = ("time", "mag") if require_time else ("mag",)
+    missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise ValueError(
             f"light-curve frame lacks column(s) {missing}; it has {list(frame.columns)}"
