@@ -216,7 +216,7 @@ def make_rrlyrae(
         DR3); for a median outside that range the bounds widen to
         ``[min(12, n_epochs), max(250, 4 n_epochs)]``. With
         ``n_epochs_sigma=0`` every star has exactly ``n_epochs`` epochs. An
-        array gives the number of epochs of every star. At most 1500.
+        array gives the number of epochs of every star. At most 1000.
     n_epochs_sigma : float, default=0.45
         Width (natural log) of the lognormal epoch counts.
     mag_range : tuple of float, default=(13.0, 20.0)
@@ -283,7 +283,7 @@ def make_rrlyrae(
     (and the few RRc for which no period works get a new [Fe/H]: the RRc
     metal-rich tail is thinner than the prior's).
     Amplitudes are scaled so the noiseless curve has exactly the drawn
-    peak-to-peak amplitude. Epochs come in Gaia-like visits of 1-4 transits
+    peak-to-peak amplitude. Epochs come in Gaia-like visits of 1-6 transits
     106.5 min / 6 h apart, every 10-40 d plus seasonal gaps, inside
     [1666.4, 2704.4] (:mod:`skrrl.datasets._cadence`). The per-epoch error is
     ``sqrt((1.0857 sigma_F/F)^2 + jitter^2)`` with ``sigma_F/F =

@@ -108,21 +108,23 @@ def test_cadence_gaia_like(mixed):
     assert 40 <= np.median(counts) <= 44  # lognormal median 42
     assert 43 <= counts.mean() <= 50  # DR3 average is about 46
     steps = np.concatenate([np.diff(t) for t in frame["time"]])
-    # transits of one visit: 106.5 min and 253.5 min (= 6 h - 106.5 min) apart
-    assert np.isclose(steps, FOV_LAG, atol=1e-9).mean() > 0.2
-    assert np.isclose(steps, SPIN - FOV_LAG, atol=1e-9).mean() > 0.1
-    short = steps < 1
-    assert np.all(
-        np.isclose(steps[short], FOV_LAG) | np.isclose(steps[short], 0.1760417)
-    )
-    # six hours between transits of one FoV one spin apart
+    short = steps[steps < 1]
+    # transits of one visit: 106.5 min, 253.5 min (= 6 h - 106.5 min) or 6 h apart,
+    # in about the proportions of real DR3 light curves (58 %, 33 %, 8.5 %)
+    lag = np.isclose(short, FOV_LAG, atol=1e-9)
+    back = np.isclose(short, SPIN - FOV_LAG, atol=1e-9)
+    spin = np.isclose(short, SPIN, atol=1e-9)
+    assert np.all(lag | back | spin)
+    assert 0.45 < lag.mean() < 0.7 and 0.2 < back.mean() < 0.45
+    assert 0.03 < spin.mean() < 0.15
+    # a source seen in both FoV on consecutive spins: 6 h between alternate transits
     six_hours = np.concatenate(
         [np.isclose(t[2:] - t[:-2], SPIN, atol=1e-9) for t in frame["time"]]
     )
-    assert six_hours.mean() > 0.05
+    assert six_hours.mean() > 0.03
     # visits weeks apart, covering most of the 34-month span
-    visits = steps[~short]
-    assert 5 < np.median(visits) < 80
+    visits = steps[steps > 1]
+    assert 15 < np.median(visits) < 45  # real DR3: 33 d
     span = np.array([t[-1] - t[0] for t in frame["time"]])
     assert span.min() > 0.8 * (DR3_SPAN[1] - DR3_SPAN[0])
 
@@ -139,7 +141,7 @@ def test_fixed_and_per_star_epoch_counts():
     frame, _, truth = make_rrlyrae(20, n_epochs=600, random_state=0)
     validate_frame(frame, min_epochs=150)
     assert 400 < np.median(truth["n_epochs"]) < 800
-    with pytest.raises(ValueError, match="1500"):
+    with pytest.raises(ValueError, match="1000"):
         make_rrlyrae(2, n_epochs=[10, 2000])
 
 
