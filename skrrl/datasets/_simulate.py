@@ -273,15 +273,19 @@ def make_rrlyrae(
     G-band phi31; the curves rise steeply and decline slowly.
 
     Recipe (``gaia-rrl-physics.md`` section 3): [Fe/H] from a halo prior
-    ``0.9 N(-1.5, 0.45) + 0.1 N(-0.6, 0.3)``, mu truncated to [-3, 0.2];
-    periods from OGLE-III lognormals; RRab amplitude, R21, R31 and phi21 from
-    conditionals fitted to Gaia DR2 G curves, phi31 solved from the RRab
-    relation ``[Fe/H] = -1.888 - 5.772 (P - 0.6) + 1.090 (phi31 - 2.0) + 1.065
-    (R21 - 0.45)``; RRc R21 solved from ``[Fe/H] = -1.737 - 9.968 (P1 - 0.3) -
-    5.041 (R21 - 0.2)`` (Li et al. 2023); periods are redrawn where the solved
-    shape parameter would be unphysical, so metal-rich RRc get shorter periods
-    (and the few RRc for which no period works get a new [Fe/H]: the RRc
-    metal-rich tail is thinner than the prior's).
+    ``0.9 N(-1.5, 0.45) + 0.1 N(-0.6, 0.3)``, mu truncated to [-3, 0.2].
+    Periods from OGLE-III lognormals, with ln P falling by 0.086 per dex of
+    [Fe/H] for RRab (corr -0.3, as in real DR3 RRab with LAMOST [Fe/H]). RRab
+    amplitude, R21, R31 and phi21 from conditionals fitted to Gaia DR2 G curves;
+    phi31 solved from the RRab relation ``[Fe/H] = -1.888 - 5.772 (P - 0.6) +
+    1.090 (phi31 - 2.0) + 1.065 (R21 - 0.45)``. RRc R21 solved from ``[Fe/H] =
+    -1.737 - 9.968 (P1 - 0.3) - 5.041 (R21 - 0.2)`` (both Li et al. 2023).
+    Periods are redrawn where the solved shape parameter would be unphysical,
+    so metal-rich RRc get shorter periods (the few RRc for which no period
+    works get a new [Fe/H], so the RRc metal-rich tail is thinner than the
+    prior's). Applied to 2,059 real DR3 RRab with LAMOST [Fe/H] (Liu et al.
+    2020), the RRab relation gives a bias of -0.02 dex and a robust scatter of
+    0.26 dex, which checks its coefficients and the phi31 convention.
     Amplitudes are scaled so the noiseless curve has exactly the drawn
     peak-to-peak amplitude. Epochs come in Gaia-like visits of 1-6 transits
     106.5 min / 6 h apart, every 10-40 d plus seasonal gaps, inside
