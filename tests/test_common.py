@@ -20,6 +20,7 @@ PUBLIC_PACKAGES = [
     "skrrl.model_selection",
     "skrrl.neural",
     "skrrl.preprocessing",
+    "skrrl.tuning",
     "skrrl.weighting",
 ]
 
