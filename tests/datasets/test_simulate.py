@@ -308,3 +308,35 @@ def test_period_amplitude_distributions():
 def test_bad_parameters(kwargs, match):
     with pytest.raises((ValueError, TypeError), match=match):
         make_rrlyrae(**{"n_stars": 3, **kwargs})
+
+
+def _step_mix(times):
+    """Fractions of within-visit steps of 106.5 min, 253.5 min, 6 h; median gap."""
+    steps = np.concatenate([np.diff(t) for t in times])
+    short = steps[steps < 1]
+    fractions = [
+        np.isclose(short, dt, atol=2e-3).mean()
+        for dt in (FOV_LAG, SPIN - FOV_LAG, SPIN)
+    ]
+    return np.array(fractions), np.median(steps[steps > 1])
+
+
+def test_cadence_and_noise_match_real_dr3(shared_data):
+    """Simulated cadence and errors against 518 real DR3 G light curves."""
+    files = sorted((shared_data / "liu2020_dr3" / "LC").glob("*.csv"))[:200]
+    if not files:
+        pytest.skip("no liu2020_dr3 light curves")
+    real = [pd.read_csv(f) for f in files]
+    real_mix, real_gap = _step_mix([d["time"].to_numpy() for d in real])
+    n_real = int(np.median([len(d) for d in real]))
+    frame, _, truth = make_rrlyrae(1000, n_epochs=n_real, random_state=0)
+    sim_mix, sim_gap = _step_mix(frame["time"])
+    np.testing.assert_allclose(sim_mix, real_mix, atol=0.06)
+    assert 0.6 < sim_gap / real_gap < 1.4
+    # real per-epoch flux errors follow the envelope used by the simulator
+    ratio = [
+        np.median(d["flux_error"] / d["flux"])
+        / 10 ** max(0.25 * (np.median(d["mag"]) - 20) - 1.6, -3.2)
+        for d in real
+    ]
+    assert 0.8 < np.median(ratio) < 1.25
