@@ -194,10 +194,11 @@ def make_rrlyrae(
     cadence inside the DR3 time span, and magnitude-dependent noise.
 
     **Known answer.** A star's light-curve shape encodes the relation value
-    ``mu = li2023_feh(kind, P, phi31, R21)`` exactly, and the returned
-    ``y = mu + N(0, feh_scatter)`` with a scatter independent of the light curve.
-    So ``feh_scatter`` is the lowest RMSE any method can reach, even from exact,
-    noiseless light curves, and ``mu`` (``truth["feh_relation"]``) reaches it.
+    ``mu = li2023_feh(kind, P, phi31, R21)`` (``skrrl.datasets._rrl_physics``)
+    exactly, and the returned ``y = mu + N(0, feh_scatter)`` with a scatter
+    independent of the light curve. So ``feh_scatter`` is the lowest expected
+    RMSE any method can reach, even from exact, noiseless light curves, and
+    ``mu`` (``truth["feh_relation"]``) reaches it.
     With ``feh_scatter=0`` the light curve determines [Fe/H] completely.
 
     Parameters
