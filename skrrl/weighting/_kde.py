@@ -232,8 +232,12 @@ class KDEWeighter(BaseEstimator):
         self.bandwidth_ = _bandwidth(y_fit, self.bandwidth)
         if np.isnan(self.bandwidth_):
             self.y_lo_ = self.y_hi_ = float(np.mean(y_fit))
+            w_dens = np.ones_like(y)
         else:
-            density = _gaussian_density(y_fit, y_fit, self.bandwidth_)
+            # one n x n evaluation: the density at every row, reused for the
+            # rows inside the dense range; the capped rows need two more points
+            density_all = _gaussian_density(y, y_fit, self.bandwidth_)
+            density = density_all[present]
             dense = y_fit if threshold is None else y_fit[density > threshold]
             if dense.size == 0:
                 warnings.warn(
@@ -247,7 +251,13 @@ class KDEWeighter(BaseEstimator):
                 )
                 dense = y_fit[[np.argmax(density)]]
             self.y_lo_, self.y_hi_ = float(dense.min()), float(dense.max())
-        raw = self._density_weight(y) * factor
+            ends = _gaussian_density(
+                np.array([self.y_lo_, self.y_hi_]), y_fit, self.bandwidth_
+            )
+            w_dens = 1.0 / density_all
+            w_dens[y < self.y_lo_] = 1.0 / ends[0]
+            w_dens[y > self.y_hi_] = 1.0 / ends[1]
+        raw = w_dens * factor
         self.raw_min_ = float(raw[present].min())
         self.raw_max_ = float(raw[present].max())
         weights = _scale(raw, self.raw_min_, self.raw_max_, low, high)
@@ -416,8 +426,11 @@ def _gaussian_density(x, data, h, max_cells=2**22):
     chunk = max(1, max_cells // data.shape[0])  # bounds the work array (~32 MB)
     norm = data.shape[0] * np.sqrt(2 * np.pi) * h
     for start in range(0, x.shape[0], chunk):
-        z = (x[start : start + chunk, None] - data[None, :]) / h
-        out[start : start + chunk] = np.exp(-0.5 * z * z).sum(axis=1) / norm
+        work = np.subtract(x[start : start + chunk, None], data[None, :])
+        np.square(work, out=work)
+        work *= -0.5 / (h * h)
+        np.exp(work, out=work)  # in place: one work array per chunk
+        out[start : start + chunk] = work.sum(axis=1) / norm
     return out
 
 
