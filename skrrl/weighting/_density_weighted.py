@@ -65,7 +65,8 @@ class DensityWeightedRegressor(RegressorMixin, BaseEstimator):
     ``kde_sample_weight(y, y_err=feh_err)``; there is no separate ``y_err``
     argument. With metadata routing on, request it with
     ``set_fit_request(sample_weight=True)``. Rows with zero weight are treated
-    as absent.
+    as absent. Other fit metadata is not forwarded to the regressor: it is a
+    plain consumer of ``sample_weight``, not a router.
 
     ``X`` is passed to the regressor untouched, so a pipeline starting from a
     light-curve frame works.

@@ -207,3 +207,28 @@ def test_bad_sample_weight_shape(data):
         DensityWeightedRegressor().fit(X, y, sample_weight=np.ones(3))
     with pytest.raises(ValueError, match="requires y"):
         DensityWeightedRegressor().fit(X, None)
+
+
+def test_light_curve_frame_passes_through_untouched():
+    from sklearn.preprocessing import FunctionTransformer
+
+    from skrrl.frame import make_frame
+
+    rng = np.random.default_rng(2)
+    n = 60
+    amplitude = rng.uniform(0.3, 1.2, n)
+    period = rng.uniform(0.4, 0.8, n)
+    times = [np.sort(rng.uniform(0, 100, 30)) for _ in range(n)]
+    mags = [
+        15 + a * np.sin(2 * np.pi * t / p) for a, t, p in zip(amplitude, times, period)
+    ]
+    frame = make_frame(times, mags, period)
+    y = -1.5 + 2.0 * (period - 0.6) + rng.normal(0, 0.05, n)
+
+    def features(X):
+        return np.column_stack([X["period"], [np.ptp(m) for m in X["mag"]]])
+
+    pipe = make_pipeline(FunctionTransformer(features), Ridge(alpha=1e-3))
+    cv = RepeatedBinnedStratifiedKFold(n_splits=3, n_repeats=1, random_state=0)
+    result = cross_validate(DensityWeightedRegressor(regressor=pipe), frame, y, cv=cv)
+    assert np.all(result["test_score"] > 0.9)
