@@ -340,3 +340,22 @@ def test_cadence_and_noise_match_real_dr3(shared_data):
         for d in real
     ]
     assert 0.8 < np.median(ratio) < 1.25
+
+
+def test_chunked_simulation_is_consistent(monkeypatch):
+    from skrrl.datasets import _simulate
+
+    monkeypatch.setattr(_simulate, "_CHUNK", 7)
+    frame, y, truth = make_rrlyrae(30, kind="mixed", noise=False, random_state=1)
+    validate_frame(frame, require_epoch=True, min_epochs=12)
+    np.testing.assert_array_equal([len(t) for t in frame["time"]], truth["n_epochs"])
+    np.testing.assert_allclose(
+        to_ragged(frame, "mag")[0], noiseless(frame, truth), atol=1e-9
+    )
+    pred = li2023(
+        truth["kind"].to_numpy(),
+        truth["period"].to_numpy(),
+        truth["phi31"].to_numpy(),
+        truth["R21"].to_numpy(),
+    )
+    np.testing.assert_allclose(pred, truth["feh_relation"], atol=1e-10)
