@@ -75,6 +75,16 @@ _training_docstrings = {
         0 is silent; 1 or more prints skorch's table of epoch losses.""",
 }
 
+_fitted_attributes = """net_ : skorch.NeuralNetRegressor
+        The trained net: ``net_.module_`` is the network, ``net_.history`` the
+        losses of every epoch.
+    n_features_in_ : int
+        Timepoints (2D input) or channels (3D input) seen in ``fit``.
+    n_channels_, n_timepoints_ : int
+        Input shape seen in ``fit``.
+    n_epochs_ : int
+        Epochs trained."""
+
 _training_notes = """Training minimises the weighted mean squared error of each
     mini-batch, ``sum_i w_i (y_i - f(x_i))**2 / sum_i w_i`` (plus the network's
     penalty, if any), with the ``sample_weight`` passed to ``fit`` (all ones by
