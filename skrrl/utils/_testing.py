@@ -98,6 +98,70 @@ INIT_PARAMS = {
         "random_state": 0,
         "device": "cpu",
     },
+    "LSTMRegressor": {
+        "hidden_sizes": (4,),
+        "dropout": 0.0,
+        "max_epochs": 2,
+        "batch_size": 32,
+        "random_state": 0,
+        "device": "cpu",
+    },
+    "BiLSTMRegressor": {
+        "hidden_sizes": (4,),
+        "dropout": 0.0,
+        "max_epochs": 2,
+        "batch_size": 32,
+        "random_state": 0,
+        "device": "cpu",
+    },
+    "FCNRegressor": {
+        "filters": (4, 4),
+        "kernel_sizes": (3, 3),
+        "max_epochs": 2,
+        "batch_size": 32,
+        "random_state": 0,
+        "device": "cpu",
+    },
+    "ResNetRegressor": {
+        "filters": (4, 4),
+        "kernel_sizes": (3, 3),
+        "max_epochs": 2,
+        "batch_size": 32,
+        "random_state": 0,
+        "device": "cpu",
+    },
+    "ConvGRURegressor": {
+        "filters": (4,),
+        "kernel_sizes": (3,),
+        "hidden_sizes": (3,),
+        "max_epochs": 2,
+        "batch_size": 32,
+        "random_state": 0,
+        "device": "cpu",
+    },
+    "ConvLSTMRegressor": {
+        "filters": (4,),
+        "kernel_sizes": (3,),
+        "hidden_sizes": (3,),
+        "max_epochs": 2,
+        "batch_size": 32,
+        "random_state": 0,
+        "device": "cpu",
+    },
+    "MLPRegressor": {
+        "hidden_sizes": (8,),
+        "max_epochs": 3,
+        "batch_size": 32,
+        "random_state": 0,
+        "device": "cpu",
+    },
+    "DNNRegressor": {
+        "hidden_sizes": (8, 4),
+        "max_epochs": 3,
+        "batch_size": 32,
+        "random_state": 0,
+        "device": "cpu",
+    },
 }
 
 #: Public estimators that do not take numeric arrays (light-curve frames, targets
@@ -140,6 +204,30 @@ EXPECTED_FAILED = {
         "zero weights do equal removal (tested in test_density_weighted.py)",
         "check_sample_weight_equivalence_on_sparse_data": "same reason as the "
         "dense variant: density weights are not repetition weights",
+    },
+    "LSTMRegressor": {
+        "check_sample_weight_equivalence_on_dense_data": _MINIBATCH_REASON
+    },
+    "BiLSTMRegressor": {
+        "check_sample_weight_equivalence_on_dense_data": _MINIBATCH_REASON
+    },
+    "FCNRegressor": {
+        "check_sample_weight_equivalence_on_dense_data": _MINIBATCH_REASON
+    },
+    "ResNetRegressor": {
+        "check_sample_weight_equivalence_on_dense_data": _MINIBATCH_REASON
+    },
+    "ConvGRURegressor": {
+        "check_sample_weight_equivalence_on_dense_data": _MINIBATCH_REASON
+    },
+    "ConvLSTMRegressor": {
+        "check_sample_weight_equivalence_on_dense_data": _MINIBATCH_REASON
+    },
+    "MLPRegressor": {
+        "check_sample_weight_equivalence_on_dense_data": _MINIBATCH_REASON
+    },
+    "DNNRegressor": {
+        "check_sample_weight_equivalence_on_dense_data": _MINIBATCH_REASON
     },
 }
 
