@@ -1,8 +1,8 @@
 """Scorers for the skrrl metrics, aware of scikit-learn metadata routing."""
 
-import functools
 import warnings
 
+import numpy as np
 from sklearn import get_config
 from sklearn.metrics import get_scorer as _sklearn_get_scorer
 from sklearn.metrics import make_scorer
@@ -30,24 +30,28 @@ SCORERS = {
 }
 
 
-def _unweighted_fallback(metric):
-    """Wrap a weighted metric so a scorer without weights warns, then scores."""
+class _WeightedScore:
+    """A weighted metric that warns and scores unweighted when no weights come.
 
-    @functools.wraps(metric)
-    def score(y_true, y_pred, sample_weight=None):
+    A class rather than a closure so scorers (and searches holding them) pickle.
+    """
+
+    def __init__(self, metric):
+        self.metric = metric
+        self.__name__ = metric.__name__
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
         if sample_weight is None:
             warnings.warn(
-                f"{metric.__name__} scorer received no sample_weight, so the score "
+                f"{self.__name__} scorer received no sample_weight, so the score "
                 "is unweighted. Enable metadata routing "
                 "(sklearn.set_config(enable_metadata_routing=True)), get the scorer "
                 "after that, and pass params={'sample_weight': w}.",
                 UserWarning,
                 stacklevel=2,
             )
-            sample_weight = [1.0] * len(y_true)
-        return metric(y_true, y_pred, sample_weight=sample_weight)
-
-    return score
+            sample_weight = np.ones(len(y_true))
+        return self.metric(y_true, y_pred, sample_weight=sample_weight)
 
 
 def get_scorer(name):
@@ -89,7 +93,7 @@ def get_scorer(name):
     if name not in SCORERS:
         return _sklearn_get_scorer(name)
     metric, greater_is_better, weighted = SCORERS[name]
-    func = _unweighted_fallback(metric) if weighted else metric
+    func = _WeightedScore(metric) if weighted else metric
     scorer = make_scorer(func, greater_is_better=greater_is_better)
     if get_config()["enable_metadata_routing"]:
         scorer.set_score_request(sample_weight=weighted)

@@ -89,3 +89,25 @@ def test_single_scorer_direct_call(data):
         -np.sqrt(np.sum(w * r**2) / w.sum())
     )
     assert get_scorer("neg_rmse")(est, X, y) == pytest.approx(-np.sqrt(np.mean(r**2)))
+
+
+def test_scorers_and_searches_pickle(data):
+    import pickle
+
+    from sklearn.model_selection import GridSearchCV
+
+    X, y, w = data
+    est = Ridge().fit(X, y)
+    for name in SCORERS:
+        scorer = pickle.loads(pickle.dumps(get_scorer(name)))
+        assert scorer(est, X, y, sample_weight=w) == get_scorer(name)(
+            est, X, y, sample_weight=w
+        )
+    search = GridSearchCV(
+        Ridge(), {"alpha": [0.1, 1.0]}, scoring=get_scorer("weighted_r2"), cv=3
+    )
+    with pytest.warns(UserWarning, match="no sample_weight"):
+        search.fit(X, y)
+    restored = pickle.loads(pickle.dumps(search))
+    np.testing.assert_allclose(restored.predict(X), search.predict(X))
+    assert "weighted_r2" in repr(get_scorer("weighted_r2"))
