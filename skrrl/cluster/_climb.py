@@ -110,6 +110,7 @@ class CLiMB(ClusterMixin, BaseEstimator):
         max_iter=300,
         convergence_tolerance=1e-4,
         seed_tolerance=1e-8,
+        n_jobs=None,
         random_state=None,
         exploratory="dbscan",
         exploratory_params=None,
@@ -130,6 +131,7 @@ class CLiMB(ClusterMixin, BaseEstimator):
         self.max_iter = max_iter
         self.convergence_tolerance = convergence_tolerance
         self.seed_tolerance = seed_tolerance
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.exploratory = exploratory
         self.exploratory_params = exploratory_params

@@ -5,6 +5,7 @@ Every distance is computed in chunks of rows, so no ``n x n`` (or large
 """
 
 import numpy as np
+from scipy.spatial import cKDTree
 from scipy.spatial.distance import cdist
 from sklearn.neighbors import KDTree
 
@@ -63,8 +64,12 @@ class _Metric:
         """Coordinates in which the metric is Euclidean (identity for callables)."""
         return X if self.W is None else X @ self.W
 
-    def pairwise(self, X, C):
-        """Distances of shape (n_samples, n_centroids), computed by chunks."""
+    def pairwise(self, X, C, whitened=False):
+        """Distances of shape (n_samples, n_centroids), computed by chunks.
+
+        ``whitened=True`` says that ``X`` is already ``whiten(X)`` (not for
+        callables).
+        """
         out = np.empty((X.shape[0], C.shape[0]))
         if self.func is not None:
             for start in range(0, X.shape[0], _CHUNK):
@@ -76,10 +81,14 @@ class _Metric:
             return out
         Cw = self.whiten(C)
         for start in range(0, X.shape[0], _CHUNK):
-            Xw = self.whiten(X[start : start + _CHUNK])
-            # explicit differences (not |x|^2 - 2xc + |c|^2): exact at gate edges
-            diff = Xw[:, None, :] - Cw[None, :, :]
-            out[start : start + _CHUNK] = np.sqrt(np.einsum("ikj,ikj->ik", diff, diff))
+            Xw = X[start : start + _CHUNK]
+            Xw = Xw if whitened else self.whiten(Xw)
+            for j in range(Cw.shape[0]):
+                # explicit differences (not |x|^2 - 2xc + |c|^2): exact at gate edges
+                diff = Xw - Cw[j]
+                out[start : start + _CHUNK, j] = np.sqrt(
+                    np.einsum("ij,ij->i", diff, diff)
+                )
         return out
 
     def norm(self, delta):
@@ -142,21 +151,23 @@ class _Density:
     matrix.
     """
 
-    def __init__(self, estimator, n_neighbors, bandwidth, Xw, norm="max"):
+    def __init__(self, estimator, n_neighbors, bandwidth, Xw, norm="max", n_jobs=None):
         n, d = Xw.shape
         if norm not in ("max", "quantile"):
             raise ValueError(f"density_norm must be 'max' or 'quantile'; got {norm!r}.")
         self.norm = norm
         self.estimator = estimator
         self.d = d
-        self.tree = KDTree(Xw)
+        self.workers = 1 if n_jobs is None else int(n_jobs)
         if estimator == "knn":
+            self.tree = cKDTree(Xw)
             if not (isinstance(n_neighbors, int | np.integer) and n_neighbors >= 1):
                 raise ValueError(
                     f"n_neighbors must be a positive int; got {n_neighbors!r}."
                 )
             self.k = min(int(n_neighbors), n)
         elif estimator == "gaussian":
+            self.tree = KDTree(Xw)
             if bandwidth is None:
                 std = Xw.std(axis=0).mean() if n > 1 else 1.0
                 bandwidth = (std if std > 0 else 1.0) * n ** (-1.0 / (d + 4))
@@ -172,13 +183,14 @@ class _Density:
         raw = self._raw(Xw)
         self.scale = raw.max()
         self.sorted = np.sort(raw)
+        self.train = self._normalise(raw)
 
     def _raw(self, Xw):
         out = np.empty(Xw.shape[0])
         for start in range(0, Xw.shape[0], _CHUNK):
             chunk = Xw[start : start + _CHUNK]
             if self.estimator == "knn":
-                r = self.tree.query(chunk, k=self.k)[0][:, -1]
+                r = self.tree.query(chunk, k=[self.k], workers=self.workers)[0][:, 0]
                 out[start : start + _CHUNK] = np.maximum(r, np.finfo(float).tiny)
             else:
                 out[start : start + _CHUNK] = self.tree.kernel_density(
@@ -190,7 +202,9 @@ class _Density:
         return out
 
     def __call__(self, Xw):
-        raw = self._raw(Xw)
+        return self._normalise(self._raw(Xw))
+
+    def _normalise(self, raw):
         if self.norm == "quantile":
             rank = np.searchsorted(self.sorted, raw, side="right")
             return rank / self.sorted.size

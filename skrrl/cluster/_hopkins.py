@@ -11,7 +11,7 @@ from skrrl.utils._docstring import Substitution, _random_state_docstring
 
 @Substitution(random_state=_random_state_docstring)
 def hopkins(X, *, sample_size=0.1, random_state=None):
-    """Hopkins statistic H: ~0.5 for random data, near 1 for clustered data.
+    """Compute the Hopkins statistic: ~0.5 for random data, near 1 if clustered.
 
     With ``m`` sampled rows, ``u_i`` the distance from ``m`` points drawn
     uniformly in the bounding box of ``X`` to their nearest row of ``X`` and

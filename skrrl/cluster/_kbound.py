@@ -8,7 +8,10 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 from skrrl.cluster._distance import _Density, _Metric
 from skrrl.cluster._explain import decision_path, feature_attribution
 from skrrl.cluster._seeds import resolve_seeds
-from skrrl.utils._docstring import Substitution, _random_state_docstring
+from skrrl.utils._docstring import (
+    Substitution,
+    _random_state_docstring,
+)
 
 _kbound_params = (
     """\
@@ -75,6 +78,9 @@ n_clusters : int or None, default=None
     seed_tolerance : float, default=1e-8
         Largest Euclidean distance at which a member point of a dict seed is
         matched to a row of ``X``.
+    n_jobs : int, default=None
+        Threads of the k-NN density query. ``None`` means 1, ``-1`` all
+        processors.
     """
     + _random_state_docstring
 )
@@ -83,7 +89,7 @@ _PARAM_NAMES = (
     "n_clusters seeds metric metric_params density_threshold density_gate "
     "density_estimator density_norm n_neighbors bandwidth distance_threshold "
     "radial_threshold radial_mode max_iter convergence_tolerance seed_tolerance "
-    "random_state"
+    "n_jobs random_state"
 ).split()
 
 
@@ -190,6 +196,7 @@ class KBound(ClusterMixin, BaseEstimator):
         max_iter=300,
         convergence_tolerance=1e-4,
         seed_tolerance=1e-8,
+        n_jobs=None,
         random_state=None,
     ):
         self.n_clusters = n_clusters
@@ -208,6 +215,7 @@ class KBound(ClusterMixin, BaseEstimator):
         self.max_iter = max_iter
         self.convergence_tolerance = convergence_tolerance
         self.seed_tolerance = seed_tolerance
+        self.n_jobs = n_jobs
         self.random_state = random_state
 
     def _check_params(self):
@@ -274,17 +282,20 @@ class KBound(ClusterMixin, BaseEstimator):
                 self.bandwidth,
                 metric.whiten(X),
                 self.density_norm,
+                self.n_jobs,
             )
-            self.local_density_ = self._density_(metric.whiten(X))
+            self.local_density_ = self._density_.train
         density_ok = self._density_ok(self.local_density_)
 
         k = centers.shape[0]
         is_pinned = pinned >= 0
+        # whiten once: the assignment runs every iteration
+        Xg, white = (X, False) if metric.func is not None else (metric.whiten(X), True)
         self.converged_ = False
         n_iter = 0
         while n_iter < self.max_iter:
             n_iter += 1
-            labels = self._gate(X, centers, density_ok)[0]
+            labels = self._gate(Xg, centers, density_ok, white)[0]
             labels[is_pinned] = pinned[is_pinned]
             new = self._update(X, labels, centers, k)
             shift = metric.norm(new - centers)
@@ -293,7 +304,7 @@ class KBound(ClusterMixin, BaseEstimator):
                 self.converged_ = True
                 break
         self.n_iter_ = n_iter
-        labels = self._gate(X, centers, density_ok)[0]
+        labels = self._gate(Xg, centers, density_ok, white)[0]
         labels[is_pinned] = pinned[is_pinned]
         self.cluster_centers_ = centers
         self.labels_ = labels
@@ -331,9 +342,9 @@ class KBound(ClusterMixin, BaseEstimator):
             return density >= self.density_threshold
         return density <= self.density_threshold
 
-    def _gate(self, X, centers, density_ok):
+    def _gate(self, X, centers, density_ok, whitened=False):
         """Labels after the gates, plus the distance matrix to the centroids."""
-        D = self._metric_.pairwise(X, centers)
+        D = self._metric_.pairwise(X, centers, whitened)
         nearest = np.argmin(D, axis=1)
         labels = nearest.astype(np.intp)
         if density_ok is not None:

@@ -3,6 +3,7 @@
 import copy
 
 import matplotlib
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from sklearn.cluster import DBSCAN, KMeans
@@ -155,3 +156,5 @@ def test_plots_in_original_units_without_mutation(two_groups, plot, dims):
         fig.axes[0].collections[1].get_offsets(),
     )
     assert fig.axes[0].get_xlabel() == "E"
+    plt.close(fig)
+    plt.close(fig2)
