@@ -73,7 +73,7 @@ def fourier_design(phase, n_harmonics):
     return out
 
 
-def fourier_fit(phase, mag, weight, star, n_stars, n_harmonics, ridge=1e-10):
+def fourier_fit(phase, mag, weight, star, n_stars, n_harmonics, ridge=1e-12):
     """Weighted least-squares Fourier series of every star, in one batch.
 
     Solves, per star, ``(X^T W X) c = X^T W y`` with X from :func:`fourier_design`.
@@ -91,7 +91,7 @@ def fourier_fit(phase, mag, weight, star, n_stars, n_harmonics, ridge=1e-10):
         Number of stars.
     n_harmonics : int
         Number of harmonics K.
-    ridge : float, default=1e-10
+    ridge : float, default=1e-12
         Relative Tikhonov regularisation.
 
     Returns

@@ -71,10 +71,12 @@ class PhaseFolder(TransformerMixin, BaseEstimator):
     use_epoch : bool, default=True
         Fold on the ``epoch`` column where it is finite. With ``False`` every
         star is aligned on the maximum of its Fourier fit.
-    n_harmonics : int, default=3
+    n_harmonics : int, default=4
         Harmonics of the alignment fit. Needs ``2 * n_harmonics + 1`` epochs per
-        aligned star; 2-3 harmonics locate the maximum of RR Lyrae curves
-        robustly with ~20-50 Gaia epochs.
+        aligned star. On simulated Gaia-like curves (~45 epochs) the median
+        phase error of maximum light is 0.006 (RRab) and 0.011 (RRc) with 4
+        harmonics, 0.018 and 0.007 with 3: fewer harmonics bias the steep RRab
+        rise, more chase noise.
     add_phase_time : bool, default=False
         Also write the array column ``phase_time`` = phase x period (days), the
         time channel of Monti et al. (2024).
@@ -95,10 +97,10 @@ class PhaseFolder(TransformerMixin, BaseEstimator):
     -----
     The Fourier alignment fits ``m(φ) = a0 + Σ_k a_k cos 2πkφ + b_k sin 2πkφ``
     with the phase origin at the first epoch, finds the minimum magnitude on a
-    grid of 1024 phases refined by a parabola, and subtracts it. On noiseless
-    RRab curves the recovered origin differs from the true maximum of light by
-    the bias of the truncated series (a few 0.01 in phase for the steep RRab
-    rise with 3 harmonics).
+    grid of 1024 phases refined by a parabola, and subtracts it. The recovered
+    origin differs from the true maximum of light by the bias of the truncated
+    series plus noise: on 500 simulated noisy RRab (``make_rrlyrae``) the
+    median absolute error is 0.006 in phase, the 99th percentile 0.024.
 
     Examples
     --------
@@ -113,7 +115,7 @@ class PhaseFolder(TransformerMixin, BaseEstimator):
     array([1.1, 0.3, 0. ])
     """
 
-    def __init__(self, *, use_epoch=True, n_harmonics=3, add_phase_time=False):
+    def __init__(self, *, use_epoch=True, n_harmonics=4, add_phase_time=False):
         self.use_epoch = use_epoch
         self.n_harmonics = n_harmonics
         self.add_phase_time = add_phase_time
