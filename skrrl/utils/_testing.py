@@ -168,7 +168,12 @@ INIT_PARAMS = {
 #: only). scikit-learn's checks cannot feed them; each has equivalent tests of its
 #: own. Name -> why.
 NON_ARRAY_ESTIMATORS = {
-    # "PhaseFolder": "consumes a light-curve frame",
+    "PhaseFolder": "consumes a light-curve frame; tested in "
+    "tests/preprocessing/test_preprocessing_contract.py",
+    "SplineResampler": "consumes a light-curve frame; tested in "
+    "tests/preprocessing/test_preprocessing_contract.py",
+    "FourierFeatures": "consumes a light-curve frame; tested in "
+    "tests/preprocessing/test_preprocessing_contract.py",
     "KDEWeighter": "consumes only the target y (fit(y), compute_weights(y)); "
     "tested in tests/weighting/test_kde_weighter.py",
 }
