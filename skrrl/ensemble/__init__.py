@@ -1,1 +1,5 @@
-"""skrrl.ensemble (being built)."""
+"""Ensembles of regressors: one model per cross-validation fold, mean and spread."""
+
+from skrrl.ensemble._kfold import KFoldEnsembleRegressor
+
+__all__ = ["KFoldEnsembleRegressor"]

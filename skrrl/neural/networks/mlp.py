@@ -53,7 +53,8 @@ class MLPNetwork(nn.Module):
             dropout = (float(dropout),) * len(hidden_sizes)
         if len(dropout) != len(hidden_sizes):
             raise ValueError(
-                f"dropout has {len(dropout)} entries for {len(hidden_sizes)} layers."
+                f"dropout has {len(dropout)} entries for {len(hidden_sizes)} layers; "
+                "pass one float or one value per entry of hidden_sizes."
             )
         layers = [nn.Flatten()]
         width = n_channels * n_timepoints

@@ -69,7 +69,8 @@ class RNNNetwork(nn.Module):
             dropout = (float(dropout),) * len(hidden_sizes)
         if len(dropout) != len(hidden_sizes):
             raise ValueError(
-                f"dropout has {len(dropout)} entries for {len(hidden_sizes)} layers."
+                f"dropout has {len(dropout)} entries for {len(hidden_sizes)} layers; "
+                "pass one float or one value per entry of hidden_sizes."
             )
         directions = 2 if bidirectional else 1
         sizes = (n_channels,) + tuple(h * directions for h in hidden_sizes[:-1])
