@@ -10,6 +10,7 @@ import inspect
 import pkgutil
 
 from sklearn.base import BaseEstimator
+from sklearn.linear_model import Ridge
 
 
 def _kde_weighter_no_cap():
@@ -162,6 +163,7 @@ INIT_PARAMS = {
         "random_state": 0,
         "device": "cpu",
     },
+    "KFoldEnsembleRegressor": {"estimator": Ridge(), "cv": 3, "random_state": 0},
 }
 
 #: Public estimators that do not take numeric arrays (light-curve frames, targets
