@@ -66,6 +66,18 @@ def _required(band, layout):
     return req + ["band"] if layout == "long" else req
 
 
+def _wanted(band):
+    """Every column the reader may use for ``band``, in any layout."""
+    names = {"source_id", "band", "n_transits"}
+    for layout in LAYOUTS:
+        spec = _band_names(band, layout)
+        names.update(v for k, v in spec.items() if isinstance(v, str))
+        names.update(spec["phot"] + spec["var"])
+    # detection of the other layouts / bands
+    names.update(("g_transit_time", "bp_obs_time", "rp_obs_time", "g_transit_mag"))
+    return names
+
+
 def _detect(cols):
     """Layout of one table from its columns (None when unrecognised)."""
     if "band" in cols and ("time" in cols or "mag" in cols):
@@ -91,7 +103,7 @@ def _check_layout(name, cols, layout, band):
                 f"{name}: could not recognise a Gaia epoch-photometry layout; expected "
                 f"one of {list(LAYOUTS)} ("
                 + "; ".join(f"{k}: {v}" for k, v in LAYOUTS.items())
-                + f"). Columns found: {sorted(cols)[:30]}"
+                + f"). Relevant columns found: {sorted(cols)[:30]}"
             )
         layout = detected
     missing = [c for c in _required(band, layout) if c not in cols]
@@ -103,7 +115,7 @@ def _check_layout(name, cols, layout, band):
             f"{name}: expected the {layout!r} Gaia epoch-photometry layout "
             f"({LAYOUTS[layout]}) for band {band!r}, but "
             + (f"column(s) {missing} are missing" if missing else "it does not match")
-            + f"; {found}. Columns found: {sorted(cols)[:30]}"
+            + f"; {found}. Relevant columns found: {sorted(cols)[:30]}"
         )
     return layout
 
@@ -268,9 +280,7 @@ def read_gaia_epoch_photometry(
             f"layout must be 'auto' or one of {list(LAYOUTS)}, got {layout!r}"
         )
     parts = []
-    for name, cols in read_columns(source, format):
-        if not cols or len(next(iter(cols.values()))) == 0 and _detect(cols) is None:
-            continue
+    for name, cols in read_columns(source, format, _wanted(band)):
         kind = _check_layout(name, cols, layout, band)
         if kind == "array":
             sid, get, flags = _epochs_array(cols, band, name)
