@@ -1,14 +1,17 @@
 """SplineResampler: batched GCV smoothing splines on a fixed phase grid."""
 
+from concurrent.futures import ThreadPoolExecutor
 from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
+from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from skrrl.frame import to_ragged, validate_frame
 from skrrl.preprocessing._batched import chunks, star_index
+from skrrl.utils._docstring import Substitution, _n_jobs_docstring
 
 _CHANNELS = ("phase_time", "phase", "mag", "mag_raw")
 
@@ -25,20 +28,15 @@ _RIDGE = 1e-9
 
 def _cubic_pieces(u):
     """Values of the four cubic B-splines that are non-zero on a knot interval."""
+    out = np.empty((len(u), 4))
     v = 1.0 - u
-    u2, u3 = u * u, u * u * u
-    return (
-        np.stack(
-            [
-                v * v * v,
-                3.0 * u3 - 6.0 * u2 + 4.0,
-                -3.0 * u3 + 3.0 * u2 + 3.0 * u + 1.0,
-                u3,
-            ],
-            axis=-1,
-        )
-        / 6.0
-    )
+    u2 = u * u
+    u3 = u2 * u
+    out[:, 0] = v * v * v / 6.0
+    out[:, 1] = 0.5 * u3 - u2 + 2.0 / 3.0
+    out[:, 2] = -0.5 * u3 + 0.5 * u2 + 0.5 * u + 1.0 / 6.0
+    out[:, 3] = u3 / 6.0
+    return out
 
 
 def bspline_basis(x, n_knots, periodic):
@@ -114,16 +112,27 @@ def _gcv(log_rho, scale, s, z2, rss0, n, gamma):
 
 
 def _normal_equations(s_loc, idx, val, weight, y, m, p):
-    """Stacked B'WB, B'Wy and y'Wy of ``m`` stars from the sparse basis."""
-    pairs = [(a, b) for a in range(4) for b in range(4)]
-    flat = np.concatenate(
-        [s_loc * (p * p) + idx[:, a] * p + idx[:, b] for a, b in pairs]
-    )
-    wts = np.concatenate([weight * val[:, a] * val[:, b] for a, b in pairs])
-    G = np.bincount(flat, wts, minlength=m * p * p).reshape(m, p, p)
+    """Stacked B'WB, B'Wy and y'Wy of ``m`` stars from the sparse basis.
+
+    B'WB is banded (cyclically for the periodic basis): entry (c, c + d) only
+    collects products of basis functions a and a + d of the same epoch, so each
+    of the four bands d = 0..3 is one ``bincount`` of length ``m * p``.
+    """
+    G = np.zeros((m, p, p))
+    cols = np.arange(p)
+    base = s_loc * p
+    for d in range(4):
+        a = np.arange(4 - d)
+        flat = (base[:, None] + idx[:, a]).ravel()
+        wts = (weight[:, None] * val[:, a] * val[:, a + d]).ravel()
+        band = np.bincount(flat, wts, minlength=m * p).reshape(m, p)
+        # (c + d) % p: no wrap for the open basis, whose index c + d stays < p
+        G[:, cols, (cols + d) % p] += band
+        if d:
+            G[:, (cols + d) % p, cols] += band
     wy = weight * y
     rhs = np.bincount(
-        (s_loc[:, None] * p + idx).ravel(), (val * wy[:, None]).ravel(), minlength=m * p
+        (base[:, None] + idx).ravel(), (val * wy[:, None]).ravel(), minlength=m * p
     ).reshape(m, p)
     yy = np.bincount(s_loc, wy * y, minlength=m)
     return G, rhs, yy
@@ -170,7 +179,7 @@ def _smooth_chunk(G, rhs, yy, n, P, lam, gamma):
 
 
 def smooth_batch(
-    phase, y, weight, offsets, grid, n_knots, periodic, lam=None, gamma=1.0
+    phase, y, weight, offsets, grid, n_knots, periodic, lam=None, gamma=1.0, n_jobs=1
 ):
     """GCV penalised-spline fit of many curves, evaluated on a common grid.
 
@@ -191,6 +200,8 @@ def smooth_batch(
         Relative smoothing parameter; ``None`` chooses it per star by GCV.
     gamma : float, default=1.0
         Degree-of-freedom inflation of the GCV score.
+    n_jobs : int, default=1
+        Threads working on chunks of stars.
 
     Returns
     -------
@@ -213,7 +224,9 @@ def smooth_batch(
     curve = np.empty((n_stars, len(grid)))
     log_rho = np.empty(n_stars)
     edf = np.empty(n_stars)
-    for start, stop in chunks(offsets, max(256, 4_000_000 // (p * p))):
+
+    def work(bounds):
+        start, stop = bounds
         lo, hi = offsets[start], offsets[stop]
         G, rhs, yy = _normal_equations(
             star[lo:hi] - start,
@@ -228,9 +241,20 @@ def smooth_batch(
             G, rhs, yy, counts[start:stop], P, lam, gamma
         )
         curve[start:stop] = coef @ E.T
+
+    # chunks write disjoint rows; numpy's LAPACK calls release the GIL, so
+    # threads run the batched decompositions in parallel
+    parts = list(chunks(offsets, max(256, 2_000_000 // (p * p))))
+    if n_jobs > 1 and len(parts) > 1:
+        with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+            list(pool.map(work, parts))
+    else:
+        for bounds in parts:
+            work(bounds)
     return curve, log_rho, edf
 
 
+@Substitution(n_jobs=_n_jobs_docstring)
 class SplineResampler(TransformerMixin, BaseEstimator):
     """Smooth every folded light curve by GCV and resample it on a fixed grid.
 
@@ -272,13 +296,15 @@ class SplineResampler(TransformerMixin, BaseEstimator):
     use_errors : bool, default=False
         Weight epochs by ``1 / mag_err**2`` (normalised per star); needs a
         ``mag_err`` column.
-    center : {"curve", "data"}, default="curve"
+    center : {{"curve", "data"}}, default="curve"
         Mean magnitude subtracted in the ``"mag"`` channel: the mean of the
         smoothed curve over phase (the Fourier A0, insensitive to uneven phase
         coverage) or the arithmetic mean of the observed magnitudes (as in
         Monti et al. 2024).
     min_epochs : int, default=6
         Fewer epochs raise a ``ValueError`` naming the star.
+    {n_jobs}
+        Stars are processed in chunks of a few thousand, in threads.
 
     Attributes
     ----------
@@ -349,6 +375,7 @@ class SplineResampler(TransformerMixin, BaseEstimator):
         use_errors=False,
         center="curve",
         min_epochs=6,
+        n_jobs=None,
     ):
         self.n_points = n_points
         self.channels = channels
@@ -359,6 +386,7 @@ class SplineResampler(TransformerMixin, BaseEstimator):
         self.use_errors = use_errors
         self.center = center
         self.min_epochs = min_epochs
+        self.n_jobs = n_jobs
 
     def _check_params(self):
         for name, low in (("n_points", 1), ("n_knots", 4), ("min_epochs", 3)):
@@ -463,6 +491,7 @@ class SplineResampler(TransformerMixin, BaseEstimator):
             bool(self.periodic),
             lam=self.lam,
             gamma=self.gamma,
+            n_jobs=effective_n_jobs(self.n_jobs),
         )[0]
         if self.center == "curve":
             center = curve.mean(axis=1)
