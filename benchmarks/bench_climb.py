@@ -64,6 +64,7 @@ if "members" in inp:
 else:
     seeds = np.asarray(inp["centers"])
 t = time.perf_counter()
+c = time.process_time()
 m = CLiMB(constrained_clusters=len(inp["centers"]), seed_points=seeds,
           density_threshold=cfg["density"], distance_threshold=cfg["distance"],
           radial_threshold=cfg["radial"], convergence_tolerance=cfg["tol"],
@@ -73,10 +74,12 @@ m = CLiMB(constrained_clusters=len(inp["centers"]), seed_points=seeds,
                                                   min_samples=cfg["min_samples"]))
 m.fit(X, None, is_slight_movement=False)
 fit_s = time.perf_counter() - t
+cpu_s = time.process_time() - c
 full = np.copy(m.constrained_labels)
 full[full == -1] = m.exploratory_labels
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-np.savez(sys.argv[2], phase1=m.constrained_labels, full=full, fit_s=fit_s, rss_gib=rss)
+np.savez(sys.argv[2], phase1=m.constrained_labels, full=full, fit_s=fit_s,
+         cpu_s=cpu_s, rss_gib=rss)
 """
 
 _SKRRL_SCALE = r"""
@@ -85,12 +88,15 @@ import numpy as np
 from skrrl.cluster import CLiMB
 X = np.load(sys.argv[1]); C = np.load(sys.argv[2])
 t = time.perf_counter()
+c = time.process_time()
 m = CLiMB(seeds=C, metric="mahalanobis", density_threshold=0.01,
           distance_threshold=0.5, radial_threshold=0.1, convergence_tolerance=0.01,
-          exploratory_params={"eps": 0.19, "min_samples": 24}).fit(X)
+          n_jobs=-1, exploratory_params={"eps": 0.19, "min_samples": 24, "n_jobs": -1}
+          ).fit(X)
 fit_s = time.perf_counter() - t
+cpu_s = time.process_time() - c
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-print(fit_s, rss, int((m.phase1_labels_ == -1).sum()), m.n_iter_)
+print(fit_s, rss, int((m.phase1_labels_ == -1).sum()), m.n_iter_, cpu_s)
 """
 
 
@@ -340,10 +346,11 @@ def scale(quick, workdir):
         )
         if proc.returncode != 0:
             raise RuntimeError(proc.stderr[-2000:])
-        fit_s, rss, n_rest, n_iter = proc.stdout.split()
+        fit_s, rss, n_rest, n_iter, cpu_s = proc.stdout.split()
         row = {
             "n": n,
             "skrrl_fit_s": float(fit_s),
+            "skrrl_cpu_s": float(cpu_s),
             "skrrl_peak_rss_gib": float(rss),
             "skrrl_phase2_rows": int(n_rest),
             "skrrl_n_iter": int(n_iter),
@@ -363,6 +370,7 @@ def scale(quick, workdir):
                 row["astro"] = f"failed: {err}"
             else:
                 row["astro_fit_s"] = float(res["fit_s"])
+                row["astro_cpu_s"] = float(res["cpu_s"])
                 row["astro_peak_rss_gib"] = float(res["rss_gib"])
         row["load_after"] = os.getloadavg()[0]
         out.append(row)
@@ -400,18 +408,19 @@ def main():
         print("published climb-astro ARI at 90 % coverage: 0.829")
         sc = scale(args.quick, workdir)
         print(
-            f"\n{'n':>9s} | skrrl fit s | skrrl peak RSS GiB | climb-astro fit s | "
-            "climb-astro peak RSS GiB | load"
+            f"\n{'n':>9s} | skrrl wall s  cpu s  peak RSS GiB | "
+            "climb-astro wall s  cpu s  peak RSS GiB | load avg (1 min)"
         )
         for r in sc:
             astro = (
-                f"{r['astro_fit_s']:17.2f} | {r['astro_peak_rss_gib']:24.2f}"
+                f"{r['astro_fit_s']:18.2f} {r['astro_cpu_s']:6.2f} "
+                f"{r['astro_peak_rss_gib']:13.2f}"
                 if "astro_fit_s" in r
                 else r["astro"]
             )
             print(
-                f"{r['n']:9d} | {r['skrrl_fit_s']:11.2f} | "
-                f"{r['skrrl_peak_rss_gib']:18.2f} | {astro} | "
+                f"{r['n']:9d} | {r['skrrl_fit_s']:12.2f} {r['skrrl_cpu_s']:6.2f} "
+                f"{r['skrrl_peak_rss_gib']:13.2f} | {astro} | "
                 f"{r['load_before']:.1f}->{r['load_after']:.1f}"
             )
     OUT.parent.mkdir(parents=True, exist_ok=True)
