@@ -14,7 +14,7 @@ from skrrl.cluster import CLiMB, plot_climb_2d, plot_climb_3d
 
 matplotlib.use("Agg")
 
-STRATEGIES = ["dbscan", "hdbscan", "optics", DBSCAN(eps=0.3, min_samples=5)]
+STRATEGIES = ["dbscan", "hdbscan", "optics", DBSCAN()]
 
 
 @pytest.fixture
