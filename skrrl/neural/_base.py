@@ -321,9 +321,8 @@ class _BaseNeuralRegressor(RegressorMixin, BaseEstimator):
         weight = _check_sample_weight(
             sample_weight, X3, dtype=np.float64, ensure_non_negative=True
         )
+        # _check_sample_weight rejects all-zero weights, so some rows remain
         keep = weight > 0
-        if not keep.any():
-            raise ValueError("sample_weight must have at least one positive entry.")
         X3, y, weight = X3[keep], y[keep], weight[keep]
         lengths = None if lengths is None else lengths[keep]
         self.n_channels_, self.n_timepoints_ = X3.shape[1:]

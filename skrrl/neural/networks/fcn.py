@@ -5,6 +5,28 @@ from torch import nn
 from skrrl.neural.networks._masking import lengths_to_mask, masked_mean
 
 
+def same_conv1d(c_in, c_out, kernel_size):
+    """Conv1d whose output has the input's length ("same" padding).
+
+    Even kernels are padded explicitly (one more zero on the right, as torch's
+    ``padding="same"`` does) to avoid torch's warning and hidden copy.
+
+    Examples
+    --------
+    >>> import torch
+    >>> same_conv1d(1, 2, 8)(torch.zeros(1, 1, 5)).shape
+    torch.Size([1, 2, 5])
+    """
+    kernel_size = int(kernel_size)
+    if kernel_size % 2:
+        return nn.Conv1d(c_in, c_out, kernel_size, padding="same")
+    total = kernel_size - 1
+    return nn.Sequential(
+        nn.ConstantPad1d((total // 2, total - total // 2), 0.0),
+        nn.Conv1d(c_in, c_out, kernel_size),
+    )
+
+
 def _check_pairs(filters, kernel_sizes):
     filters, kernel_sizes = tuple(filters), tuple(kernel_sizes)
     if not filters or len(filters) != len(kernel_sizes):
@@ -44,7 +66,7 @@ class ConvStack(nn.Module):
         sizes = (n_channels,) + filters
         self.blocks = nn.ModuleList(
             nn.Sequential(
-                nn.Conv1d(c_in, c_out, int(k), padding="same"),
+                same_conv1d(c_in, c_out, k),
                 nn.BatchNorm1d(c_out),
                 nn.ReLU(),
             )

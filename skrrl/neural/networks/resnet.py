@@ -3,6 +3,7 @@
 from torch import nn
 
 from skrrl.neural.networks._masking import lengths_to_mask, masked_mean
+from skrrl.neural.networks.fcn import same_conv1d
 
 
 class _ResidualBlock(nn.Module):
@@ -10,8 +11,7 @@ class _ResidualBlock(nn.Module):
         super().__init__()
         sizes = (c_in,) + (c_out,) * len(kernel_sizes)
         self.convs = nn.ModuleList(
-            nn.Conv1d(a, b, int(k), padding="same")
-            for a, b, k in zip(sizes[:-1], sizes[1:], kernel_sizes)
+            same_conv1d(a, b, k) for a, b, k in zip(sizes[:-1], sizes[1:], kernel_sizes)
         )
         self.norms = nn.ModuleList(nn.BatchNorm1d(c_out) for _ in kernel_sizes)
         # 1x1 convolution where the width changes, as in Fawaz et al.'s ResNet
