@@ -251,6 +251,18 @@ def read_gaia_epoch_photometry(
         curve of a star is invalid (NaN or duplicated times; the message names
         the ``source_id``).
 
+    Notes
+    -----
+    Rejection flags by layout: long, ``rejected_by_photometry`` and
+    ``rejected_by_variability`` of each row; wide, ``rejected_by_photometry``
+    (one flag per transit, applied to every band) and
+    ``variability_flag_<band>_reject``; array, ``variability_flag_<band>_reject``
+    and, for BP/RP, ``photometry_flag_<band>_reject`` (G photometry rejects
+    appear as null fluxes). Booleans may be written ``true``/``false``,
+    ``T``/``F`` or 0/1; ``null``, ``NaN``, ``--`` and empty cells are missing
+    values. Times are kept as double precision; float32 ``flux_over_error`` is
+    promoted before ``mag_err`` is computed.
+
     See Also
     --------
     skrrl.datasets.write_gaia_epoch_photometry : Write a frame in these layouts.

@@ -29,11 +29,9 @@ def _frame():
 class FakeGaia:
     """Mimics astroquery.gaia.Gaia.load_data: dict of per-source products."""
 
-    def __init__(self, frame, fail_on_call=None, missing=()):
-        import tempfile
-        from pathlib import Path
-
-        self.tmp = Path(tempfile.mkdtemp())
+    def __init__(self, tmp, frame, fail_on_call=None, missing=()):
+        self.tmp = tmp / "archive"
+        self.tmp.mkdir(exist_ok=True)
         self.frame = frame
         self.calls = []
         self.fail_on_call = fail_on_call
@@ -90,7 +88,7 @@ def _same(a, b):
 @pytest.mark.parametrize("fmt", ["votable", "csv", "json"])
 def test_chunks_of_at_most_chunk_size_and_same_frame(tmp_path, fmt):
     frame = _frame()
-    gaia = FakeGaia(frame)
+    gaia = FakeGaia(tmp_path, frame)
     out = fetch_gaia_rrlyrae(
         IDS, cache_dir=tmp_path, chunk_size=2, gaia=gaia, retrieval_format=fmt
     )
@@ -102,7 +100,7 @@ def test_chunks_of_at_most_chunk_size_and_same_frame(tmp_path, fmt):
 def test_array_layout_data_structure(tmp_path):
     frame = _frame()
     out = fetch_gaia_rrlyrae(
-        IDS, cache_dir=tmp_path, gaia=FakeGaia(frame), data_structure="RAW"
+        IDS, cache_dir=tmp_path, gaia=FakeGaia(tmp_path, frame), data_structure="RAW"
     )
     _same(out, frame)
 
@@ -110,9 +108,9 @@ def test_array_layout_data_structure(tmp_path):
 def test_cached_chunks_are_not_downloaded_again(tmp_path):
     frame = _frame()
     first = fetch_gaia_rrlyrae(
-        IDS, cache_dir=tmp_path, chunk_size=2, gaia=FakeGaia(frame)
+        IDS, cache_dir=tmp_path, chunk_size=2, gaia=FakeGaia(tmp_path, frame)
     )
-    again = FakeGaia(frame)
+    again = FakeGaia(tmp_path, frame)
     second = fetch_gaia_rrlyrae(IDS, cache_dir=tmp_path, chunk_size=2, gaia=again)
     assert again.calls == []
     _same(first, second)
@@ -124,10 +122,10 @@ def test_cached_chunks_are_not_downloaded_again(tmp_path):
 
 def test_resume_after_interrupted_run(tmp_path):
     frame = _frame()
-    broken = FakeGaia(frame, fail_on_call=2)
+    broken = FakeGaia(tmp_path, frame, fail_on_call=2)
     with pytest.raises(ConnectionError):
         fetch_gaia_rrlyrae(IDS, cache_dir=tmp_path, chunk_size=2, gaia=broken)
-    resumed = FakeGaia(frame)
+    resumed = FakeGaia(tmp_path, frame)
     out = fetch_gaia_rrlyrae(IDS, cache_dir=tmp_path, chunk_size=2, gaia=resumed)
     assert resumed.calls == [[303, 404], [505]]  # chunk 1 came from the cache
     _same(out, frame)
@@ -139,7 +137,7 @@ def test_ids_without_photometry_are_reported(tmp_path):
     frame = _frame()
     with pytest.warns(UserWarning, match=r"1 of 5 source_id\(s\) .*source_id=303"):
         out = fetch_gaia_rrlyrae(
-            IDS, cache_dir=tmp_path, gaia=FakeGaia(frame, missing=[303])
+            IDS, cache_dir=tmp_path, gaia=FakeGaia(tmp_path, frame, missing=[303])
         )
     assert list(out.index) == [101, 202, 404, 505]
 
@@ -147,7 +145,11 @@ def test_ids_without_photometry_are_reported(tmp_path):
 def test_progress_is_logged(tmp_path, caplog):
     with caplog.at_level(logging.INFO, logger="skrrl.datasets"):
         fetch_gaia_rrlyrae(
-            IDS, cache_dir=tmp_path, chunk_size=3, verbose=1, gaia=FakeGaia(_frame())
+            IDS,
+            cache_dir=tmp_path,
+            chunk_size=3,
+            verbose=1,
+            gaia=FakeGaia(tmp_path, _frame()),
         )
     assert "chunk 1/2 (3 ids): downloading" in caplog.text
     assert "chunk 2/2 (2 ids): downloading" in caplog.text
@@ -164,5 +166,8 @@ def test_clear_import_error_without_astroquery(tmp_path, monkeypatch):
 def test_bad_chunk_size(tmp_path, chunk_size):
     with pytest.raises(ValueError, match="chunk_size"):
         fetch_gaia_rrlyrae(
-            IDS, cache_dir=tmp_path, chunk_size=chunk_size, gaia=FakeGaia(_frame())
+            IDS,
+            cache_dir=tmp_path,
+            chunk_size=chunk_size,
+            gaia=FakeGaia(tmp_path, _frame()),
         )
