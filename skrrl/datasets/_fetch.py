@@ -220,7 +220,9 @@ def fetch_gaia_rrlyrae(
         table = _normalise(result or {}, chunk)
         buf = io.StringIO()
         table.write(buf, format="ascii.ecsv", delimiter=",")
-        _write_atomic(path, gzip.compress(buf.getvalue().encode(), mtime=0))
+        _write_atomic(
+            path, gzip.compress(buf.getvalue().encode(), compresslevel=5, mtime=0)
+        )
         manifest[key] = {
             "file": path.name,
             "n_ids": int(chunk.size),

@@ -60,6 +60,11 @@ def _epochs(frame, band):
             )
         else:
             flags[name] = np.zeros(time.size, dtype=bool)
+        if flags[name].size != time.size:
+            raise ValueError(
+                f"column {name!r} must hold one flag per epoch ({time.size} in all), "
+                f"got {flags[name].size}"
+            )
     phot = flags["rejected_by_photometry"]
     # CU5 rejects have no usable flux: Gaia serves them with null flux and errors.
     flux = np.where(phot, np.nan, flux)
@@ -155,7 +160,7 @@ def _array(ep, band):
             ep["mag"] if mine else nan
         )
         if b == "g":
-            cols["g_transit_n_obs"] = split(np.where(mine, 9, 0) * np.ones(m, np.int64))
+            cols["g_transit_n_obs"] = split(np.full(m, 9 if mine else 0, np.int64))
     false = np.zeros(m, bool)
     for name in _FLAGS_25:
         own = name == f"photometry_flag_{band.lower()}_reject"
