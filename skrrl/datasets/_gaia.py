@@ -82,6 +82,8 @@ def _detect(cols):
     """Layout of one table from its columns (None when unrecognised)."""
     if "band" in cols and ("time" in cols or "mag" in cols):
         return "long"
+    if "n_transits" in cols:
+        return "array"
     for name in ("g_transit_time", "bp_obs_time", "rp_obs_time", "g_transit_mag"):
         if name in cols:
             values = cols[name]
@@ -90,8 +92,6 @@ def _detect(cols):
                 if filled and is_array_cell(filled[0]):
                     return "array"
             return "wide"
-    if "n_transits" in cols:
-        return "array"
     return None
 
 
@@ -107,7 +107,8 @@ def _check_layout(name, cols, layout, band):
             )
         layout = detected
     missing = [c for c in _required(band, layout) if c not in cols]
-    if missing or (detected is not None and detected != layout):
+    empty = len(cols.get("source_id", ())) == 0  # no cell tells arrays apart
+    if missing or (detected is not None and detected != layout and not empty):
         found = (
             f"detected layout: {detected!r}" if detected else "layout not recognised"
         )

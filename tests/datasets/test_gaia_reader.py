@@ -274,3 +274,20 @@ def test_catalogue_join_gives_period_and_epoch():
     frame, _ = _read(FIXTURES[0], catalogue=catalogue)
     assert frame["period"].tolist() == [0.5, 0.6, 0.3]
     assert frame["epoch"].tolist() == [1700.0, 1701.0, 1702.0]
+
+
+@pytest.mark.parametrize("serialization", ["binary", "binary2"])
+def test_binary_votable(tmp_path, serialization):
+    # the archive's default "votable" output is binary-serialised
+    from astropy.io.votable import parse
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        votable = parse(DATA / "epoch_photometry_array_votable.xml")
+        votable.get_first_table().format = serialization
+        votable.to_xml(str(tmp_path / "binary.vot"))
+    frame, messages = _read(tmp_path / "binary.vot")
+    reference, _ = _read(FIXTURES[0])
+    for a, b in zip(frame["time"], reference["time"]):
+        np.testing.assert_array_equal(a, b)
+    assert messages[0].startswith("dropped 2 of 24")
