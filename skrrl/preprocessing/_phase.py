@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from skrrl.frame import from_ragged, to_ragged, validate_frame
 from skrrl.preprocessing._batched import (
@@ -44,7 +45,8 @@ def max_light_phase(phase, mag, star, n_stars, n_harmonics):
     """
     coef = fourier_fit(phase, mag, np.ones_like(mag), star, n_stars, n_harmonics)
     grid = np.arange(_N_SEARCH) / _N_SEARCH
-    curve = fourier_eval(coef, grid)
+    with threadpool_limits(limits=1, user_api="blas"):
+        curve = fourier_eval(coef, grid)
     i = np.argmin(curve, axis=1)
     rows = np.arange(n_stars)
     left = curve[rows, (i - 1) % _N_SEARCH]

@@ -8,6 +8,7 @@ import pandas as pd
 from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from skrrl.frame import to_ragged, validate_frame
 from skrrl.preprocessing._batched import chunks, star_index
@@ -245,12 +246,16 @@ def smooth_batch(
     # chunks write disjoint rows; numpy's LAPACK calls release the GIL, so
     # threads run the batched decompositions in parallel
     parts = list(chunks(offsets, max(256, 2_000_000 // (p * p))))
-    if n_jobs > 1 and len(parts) > 1:
-        with ThreadPoolExecutor(max_workers=n_jobs) as pool:
-            list(pool.map(work, parts))
-    else:
-        for bounds in parts:
-            work(bounds)
+    # one BLAS thread per worker: the work is many small products, and
+    # OpenBLAS threads spinning on them cost more CPU than they save (measured
+    # 4 s vs up to 110 s CPU for 40,000 curves on a busy 2-core machine)
+    with threadpool_limits(limits=1, user_api="blas"):
+        if n_jobs > 1 and len(parts) > 1:
+            with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+                list(pool.map(work, parts))
+        else:
+            for bounds in parts:
+                work(bounds)
     return curve, log_rho, edf
 
 
@@ -275,10 +280,11 @@ class SplineResampler(TransformerMixin, BaseEstimator):
         days), ``"phase"`` (grid phase), ``"mag"`` (smoothed magnitude minus the
         star's mean magnitude, see ``center``) and ``"mag_raw"`` (smoothed
         magnitude).
-    n_knots : int, default=24
-        Knot intervals of the cubic B-spline basis on [0, 1]. The default resolves
-        the steep RRab rise (~0.1 in phase) while keeping the per-star linear
-        algebra small.
+    n_knots : int, default=32
+        Knot intervals of the cubic B-spline basis on [0, 1] (the basis has
+        ``n_knots`` functions, periodic, or ``n_knots + 3``). Enough to follow
+        the steep RRab rise (~0.1 in phase); the cost per star grows as
+        ``n_knots**3``.
     periodic : bool, default=True
         Periodic spline (value, slope and curvature continuous across phase
         1 -> 0). Otherwise an open spline on [0, 1] whose penalty leaves
@@ -338,6 +344,16 @@ class SplineResampler(TransformerMixin, BaseEstimator):
     smoothing spline (Wood 2017, section 5.3; Eilers & Marx 1996 for fixed
     uniform knots).
 
+    Defaults, as measured. Held-out epochs (5-fold over the epochs of each star)
+    of 518 real Gaia DR3 RRab (Liu et al. 2020 sample) are predicted with RMS
+    0.057 mag by the periodic spline (32 knots, gamma 1.2), 0.064 by the open
+    one, 0.061 with 24 knots, 0.084 with gamma 1 (24 knots) and 0.068 by
+    scipy's ``make_smoothing_spline``. On 3,000 simulated stars
+    (``make_rrlyrae``) the periodic spline is closer to the noiseless truth
+    than the open one (median RMS 0.0066 vs 0.0088 mag), and gamma 1 leaves
+    errors of 0.2-0.5 mag on a few stars with phase gaps (gamma 1.2: up to
+    0.16). Weighting by ``1 / mag_err**2`` changed these figures by under 2 %.
+
     References
     ----------
     .. [1] Craven, P. & Wahba, G. 1979, Numer. Math. 31, 377, "Smoothing noisy
@@ -368,7 +384,7 @@ class SplineResampler(TransformerMixin, BaseEstimator):
         *,
         n_points=264,
         channels=("phase_time", "mag"),
-        n_knots=24,
+        n_knots=32,
         periodic=True,
         gamma=1.2,
         lam=None,
