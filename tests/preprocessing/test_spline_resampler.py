@@ -9,7 +9,7 @@ from scipy.interpolate import BSpline, make_smoothing_spline
 from skrrl.datasets import make_rrlyrae, rrlyrae_magnitudes
 from skrrl.frame import make_frame
 from skrrl.preprocessing import PhaseFolder, SplineResampler
-from skrrl.preprocessing._spline import (
+from skrrl.preprocessing._pspline import (
     bspline_basis,
     roughness_penalty,
     smooth_batch,
