@@ -344,3 +344,12 @@ def test_quantile_density_is_the_rank_of_the_max_density():
     # a floor of 0.1 rejects the sparsest 10 %
     labels = KBound(seeds=[[0, 0, 0]], density_threshold=0.1).fit(X).labels_
     assert (labels == -1).sum() == (q < 0.1).sum() == 29
+
+
+def test_dict_seeds_completed_to_n_clusters(blobs):
+    X, _ = blobs
+    km = KBound(n_clusters=3, seeds={(0.0, 0.0): []}, random_state=0).fit(X)
+    assert km.cluster_centers_.shape == (3, 2)
+    np.testing.assert_array_equal(km.initial_centers_[0], [0.0, 0.0])
+    with pytest.raises(ValueError, match="n_clusters=1"):
+        KBound(n_clusters=1, seeds={(0.0, 0.0): [], (1.0, 1.0): []}).fit(X)
