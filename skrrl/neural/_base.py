@@ -140,11 +140,11 @@ def _stratified_holdout(y, fraction, rng):
     consecutive rank bins of ``y`` goes to validation (rank-binned stratification,
     as in Dekany & Grebel 2022 and Monti et al. 2024)."""
     n = len(y)
-    n_valid = int(round(fraction * n))
-    if n_valid < 1 or n - n_valid < 1:
+    n_valid = max(1, int(round(fraction * n)))
+    if n - n_valid < 1:
         raise ValueError(
-            f"validation_fraction={fraction} leaves no training or no validation "
-            f"sample out of {n}; got {n} sample(s), need at least 2 (or set "
+            f"validation_fraction={fraction} leaves no training sample: got {n} "
+            "sample(s) of positive weight, need at least 2 (or set "
             "validation_fraction=None)."
         )
     # random tie-break so equal targets are not split by their input order
@@ -277,11 +277,20 @@ class _BaseNeuralRegressor(RegressorMixin, BaseEstimator):
             )
         return callbacks
 
-    def _make_net(self, module, device, *, validate=False, seed=0, valid_data=None):
+    def _make_net(
+        self, module, device, *, validate=False, seed=0, valid_data=None, n_train=None
+    ):
         from skorch.dataset import Dataset
         from skorch.helper import predefined_split
 
         generator = torch.Generator().manual_seed(seed)
+        # a last batch of one sample breaks batch normalisation; drop it (the
+        # shuffling drops a different sample every epoch)
+        drop_last = (
+            n_train is not None
+            and n_train > self.batch_size
+            and n_train % self.batch_size == 1
+        )
         return _WeightedNeuralNet(
             module=module,
             criterion=torch.nn.MSELoss,
@@ -293,6 +302,7 @@ class _BaseNeuralRegressor(RegressorMixin, BaseEstimator):
             batch_size=self.batch_size,
             iterator_train__shuffle=True,
             iterator_train__generator=generator,
+            iterator_train__drop_last=drop_last,
             train_split=predefined_split(Dataset(*valid_data)) if validate else None,
             callbacks=self._callbacks(validate),
             device=device,
@@ -341,6 +351,11 @@ class _BaseNeuralRegressor(RegressorMixin, BaseEstimator):
             valid_data = ({k: v[valid] for k, v in data.items()}, target[valid])
             data, target = {k: v[train] for k, v in data.items()}, target[train]
 
+        if len(target) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs at least 2 training samples of "
+                f"positive weight; got {len(target)} sample(s)."
+            )
         device = _resolve_device(self.device)
         cuda = [torch.device(device)] if torch.device(device).type == "cuda" else []
         with torch.random.fork_rng(devices=cuda):
@@ -352,6 +367,7 @@ class _BaseNeuralRegressor(RegressorMixin, BaseEstimator):
                 validate=validate,
                 seed=torch_seed,
                 valid_data=valid_data,
+                n_train=len(target),
             )
             net.fit(data, target)
         self.net_ = net

@@ -221,7 +221,7 @@ def test_bad_y_weights_and_params_raise(data):
         _gru().fit(X, y, sample_weight=-np.ones(len(y)))
     with pytest.raises(ValueError, match="non-zero"):
         _gru().fit(X, y, sample_weight=np.zeros(len(y)))
-    with pytest.raises(ValueError, match="need at least 2"):
+    with pytest.raises(ValueError, match="need at least 2"):  # after the split
         _gru(validation_fraction=0.2).fit(X[:1], y[:1])
     with pytest.raises(ValueError, match="optimizer"):
         _gru(optimizer="lbfgs").fit(X, y)

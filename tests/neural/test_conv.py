@@ -100,3 +100,19 @@ def test_dnn_layers():
     assert linears[0].in_features == 7
     assert sum(isinstance(m, nn.BatchNorm1d) for m in net.modules()) == 4
     assert [m.p for m in net.modules() if isinstance(m, nn.Dropout)] == [0.1] * 4
+
+
+@pytest.mark.parametrize(
+    "reg",
+    [
+        FCNRegressor(filters=(3,), kernel_sizes=(3,)),
+        DNNRegressor(hidden_sizes=(4,)),
+    ],
+)
+def test_batch_norm_nets_train_when_a_last_batch_would_hold_one_sample(reg):
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(33, 8)), rng.normal(size=33)  # 33 = 2 * 16 + 1
+    reg.set_params(batch_size=16, validation_fraction=None, max_epochs=2, device="cpu")
+    assert np.isfinite(reg.fit(X, y).predict(X)).all()
+    with pytest.raises(ValueError, match="at least 2 training samples"):
+        reg.fit(X[:1], y[:1])
