@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from skrrl.neural import InformerRegressor, TransformerRegressor
 from skrrl.neural.networks.informer import (
     DistillingLayer,
     InformerNet,
@@ -173,3 +174,33 @@ def test_transformer_defaults_are_the_original_configuration():
     assert layers[0].linear1.out_features == 128 and layers[0].norm_first
     sizes = [m.out_features for m in net.head if isinstance(m, torch.nn.Linear)]
     assert sizes == [128, 64, 1]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: TransformerRegressor(
+            d_model=8, n_heads=2, n_layers=1, max_epochs=2, random_state=0
+        ),
+        lambda: InformerRegressor(
+            d_model=8, n_heads=2, n_layers=2, max_epochs=2, random_state=0
+        ),
+    ],
+    ids=["transformer", "informer"],
+)
+def test_estimator_nan_padded_rows_equal_short_series(make):
+    # a NaN-padded row is predicted as the network sees the short series alone
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 2, 24))
+    y = X[:, 1].mean(axis=1)
+    reg = make().fit(X, y)
+    padded = X[:3].copy()
+    padded[1, :, 15:] = np.nan
+    padded[2, :, 6:] = np.nan
+    module = reg.net_.module_.eval()
+    with torch.no_grad():
+        short = [
+            module(torch.tensor(X[i : i + 1, :, :n], dtype=torch.float32)).item()
+            for i, n in enumerate([24, 15, 6])
+        ]
+    np.testing.assert_allclose(reg.predict(padded), short, rtol=1e-4, atol=1e-5)

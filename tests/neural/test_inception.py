@@ -122,3 +122,22 @@ def test_trains_on_a_toy_problem():
         opt.step()
         losses.append(loss.item())
     assert np.mean(losses[-5:]) < 0.2 * np.mean(losses[:5])
+
+
+def test_estimator_nan_padded_rows_equal_short_series():
+    from skrrl.neural import InceptionTimeRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 2, 24))
+    reg = InceptionTimeRegressor(n_filters=2, depth=3, max_epochs=2, random_state=0)
+    reg.fit(X, X[:, 0].mean(axis=1))
+    padded = X[:3].copy()
+    padded[1, :, 15:] = np.nan
+    padded[2, :, 6:] = np.nan
+    module = reg.net_.module_.eval()
+    with torch.no_grad():
+        short = [
+            module(torch.tensor(X[i : i + 1, :, :n], dtype=torch.float32)).item()
+            for i, n in enumerate([24, 15, 6])
+        ]
+    np.testing.assert_allclose(reg.predict(padded), short, rtol=1e-4, atol=1e-5)
