@@ -80,7 +80,7 @@ class MLPRegressor(_BaseMLPRegressor):
 
     See Also
     --------
-    DNNRegressor : deeper network with batch normalisation and dropout.
+    DNNRegressor : Deeper network with batch normalisation and dropout.
 
     Notes
     -----
@@ -172,7 +172,7 @@ class DNNRegressor(_BaseMLPRegressor):
 
     See Also
     --------
-    MLPRegressor : shallow network.
+    MLPRegressor : Shallow network.
 
     Notes
     -----

@@ -60,7 +60,7 @@ def save_model(estimator, path):
 
     See Also
     --------
-    load_model
+    load_model : Reads it back.
 
     Examples
     --------
@@ -115,6 +115,11 @@ def load_model(path, *, device=None):
     estimator : skrrl deep regressor
         Fitted, ready to ``predict`` (its training history is not saved).
 
+    Raises
+    ------
+    ValueError
+        If the file is not a skrrl model file or has an unknown format version.
+
     Warns
     -----
     UserWarning
@@ -122,14 +127,9 @@ def load_model(path, *, device=None):
         unaffected as long as the architecture is unchanged; a changed
         architecture makes loading fail with a ``RuntimeError`` from torch.
 
-    Raises
-    ------
-    ValueError
-        If the file is not a skrrl model file or has an unknown format version.
-
     See Also
     --------
-    save_model
+    save_model : Writes the file.
     """
     content = torch.load(path, map_location="cpu", weights_only=True)
     if not isinstance(content, dict) or set(content) != {"metadata", "state_dict"}:
