@@ -111,6 +111,7 @@ class FourierFeatures(TransformerMixin, BaseEstimator):
         Returns
         -------
         self : FourierFeatures
+            The fitted transformer.
         """
         self._check_params()
         self._validate(X)
@@ -168,7 +169,7 @@ class FourierFeatures(TransformerMixin, BaseEstimator):
         return np.column_stack([period, coef[:, 0], amp, ratio, phik1])
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the output features.
+        """Get the names of the output features.
 
         Parameters
         ----------

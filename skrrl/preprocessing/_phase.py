@@ -147,6 +147,7 @@ class PhaseFolder(TransformerMixin, BaseEstimator):
         Returns
         -------
         self : PhaseFolder
+            The fitted transformer.
         """
         self._check_params()
         self._validate(X)

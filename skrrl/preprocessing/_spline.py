@@ -218,6 +218,7 @@ class SplineResampler(TransformerMixin, BaseEstimator):
         Returns
         -------
         self : SplineResampler
+            The fitted transformer.
         """
         channels = self._check_params()
         self._validate(X, channels)
