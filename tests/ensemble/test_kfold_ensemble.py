@@ -93,3 +93,32 @@ def test_default_estimator_is_gru_and_works_on_series():
         assert isinstance(KFoldEnsembleRegressor()._estimator(), GRURegressor)
     finally:
         torch.set_num_threads(n)
+
+
+def test_light_curve_frames_through_a_pipeline():
+    from sklearn.pipeline import make_pipeline
+
+    from skrrl.datasets import make_rrlyrae
+    from skrrl.preprocessing import PhaseFolder, SplineResampler
+
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        frame, y, _ = make_rrlyrae(30, random_state=0)
+        pipe = make_pipeline(
+            PhaseFolder(),
+            SplineResampler(n_points=16),
+            GRURegressor(
+                hidden_sizes=(3,),
+                dropout=0.0,
+                max_epochs=2,
+                random_state=0,
+                device="cpu",
+            ),
+        )
+        ens = KFoldEnsembleRegressor(pipe, cv=3, random_state=0).fit(frame, y)
+        mean, std = ens.predict(frame.iloc[:4], return_std=True)
+        assert mean.shape == (4,) and (std > 0).all()
+        np.testing.assert_array_equal(ens.feature_names_in_, frame.columns)
+    finally:
+        torch.set_num_threads(n)
