@@ -51,7 +51,8 @@ _training_docstrings = {
     "batch_size": """batch_size : int, default=256
         Number of samples per gradient step (the paper uses 256).""",
     "max_epochs": """max_epochs : int, default=500
-        Maximum number of passes over the training data.""",
+        Maximum number of passes over the training data (the paper allows
+        20,000 with a patience of 1,000).""",
     "patience": """patience : int or None, default=50
         Epochs without improvement of the validation loss before training
         stops. ``None`` trains ``max_epochs`` epochs; the weights of the best
