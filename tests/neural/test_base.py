@@ -300,3 +300,30 @@ def test_cuda_fit_predict(data):
     assert next(reg.net_.module_.parameters()).is_cuda
     cpu_like = reg.predict(X)
     assert cpu_like.dtype == np.float64 and np.isfinite(cpu_like).all()
+
+
+def test_patience_none_trains_all_epochs_and_keeps_the_best(data):
+    X, y = data
+    y_noise = np.random.RandomState(0).normal(size=len(y))
+    reg = _gru(
+        hidden_sizes=(16,),
+        lr=0.05,
+        max_epochs=8,
+        patience=None,
+        validation_fraction=0.25,
+    ).fit(X, y_noise)
+    valid_losses = reg.net_.history[:, "valid_loss"]
+    assert reg.n_epochs_ == 8
+    assert np.argmin(valid_losses) < 7  # the restored epoch is not the last
+    split_rng = check_random_state(0)
+    split_rng.randint(np.iinfo(np.int32).max)
+    _, valid = _stratified_holdout(y_noise, 0.25, split_rng)
+    mse = np.mean((reg.predict(X[valid]) - y_noise[valid]) ** 2)
+    assert mse == pytest.approx(min(valid_losses), rel=1e-5)
+
+
+def test_cosine_schedule_anneals_the_learning_rate(data):
+    X, y = data
+    reg = _gru(lr=0.02, max_epochs=4, lr_schedule="cosine").fit(X, y)
+    lr = reg.net_.optimizer_.param_groups[0]["lr"]
+    assert lr == pytest.approx(0.0, abs=1e-9)  # cos(pi) after max_epochs steps
