@@ -7,7 +7,8 @@ from skrrl.utils._docstring import Substitution, _random_state_docstring
 
 FEATURES = ("E", "Lz", "Lperp", "Jr", "Jz")
 
-# Ranges (low, high) per feature from ../shared/reference/gaia-rrl-physics.md §4
+# Ranges (low, high) per feature, compiled from the literature (Helmi et al. 2018;
+# Lövdal et al. 2022; Malhan & Rix 2024)
 # (prograde = Lz > 0; E in km^2 s^-2 for a McMillan17-like potential; L and J in
 # kpc km/s). They are relative placements, not fits. Each structure is drawn as
 # an axis-aligned Gaussian centred on the range with sigma = width / 4.
@@ -36,11 +37,12 @@ def make_halo_iom(n_samples=2000, *, halo_fraction=0.3, random_state=None):
     Seven substructures (disc, GSE, Sequoia, Helmi streams, Thamnos, Shiva,
     Shakti) sit at realistic relative positions in (E, Lz, L_perp, J_r, J_z)
     with relative sizes 40 : 40 : 5 : 5 : 4 : 3 : 3, on a smooth halo
-    background. Positions follow ../shared/reference/gaia-rrl-physics.md §4
-    (prograde = Lz > 0); each structure is an axis-aligned Gaussian whose
-    mean is the middle of the tabulated range and whose sigma is a quarter of
-    its width. The background is broad: E uniform in [-2.0e5, -0.8e5],
-    Lz ~ N(0, 1500), and half-normal L_perp (1200), J_r (1000) and J_z (600).
+    background. Positions are approximate literature placements (Helmi et al.
+    2018; Lövdal et al. 2022; Malhan & Rix 2024; prograde = Lz > 0); each
+    structure is an axis-aligned Gaussian whose mean is the middle of the
+    tabulated range and whose sigma is a quarter of its width. The background
+    is broad: E uniform in [-2.0e5, -0.8e5], Lz ~ N(0, 1500), and half-normal
+    L_perp (1200), J_r (1000) and J_z (600).
     Non-negative quantities (L_perp, J_r, J_z) are reflected at zero.
 
     Parameters
