@@ -176,10 +176,12 @@ def main():
     args = parser.parse_args()
 
     import torch
+    from threadpoolctl import threadpool_limits
 
     from skrrl.model_selection import RepeatedBinnedStratifiedKFold
 
     torch.set_num_threads(1)  # see bench_training: far faster on a busy 2-core box
+    threadpool_limits(1)  # the same for the OpenMP of HistGradientBoosting
     n_points = args.n_points or (66 if args.quick else 264)
     epochs = args.epochs or (15 if args.quick else 300)
     repeats = args.repeats or 1
@@ -227,6 +229,12 @@ def main():
             row = scores(y, pred, w)
             row["seconds"] = time.perf_counter() - start
             table[name] = row
+            result["datasets"][dataset] = {
+                "n_stars": len(y),
+                "floor": floor,
+                "models": table,
+            }
+            _write(result, args.out)  # partial results survive an interruption
             print(
                 f"{name:<30}"
                 + "".join(
@@ -258,10 +266,14 @@ def main():
             **summary,
         }
     result["loadavg_end"] = os.getloadavg()
-    out = Path(args.out)
+    _write(result, args.out)
+    print(f"\nwritten {args.out}")
+
+
+def _write(result, path):
+    out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1))
-    print(f"\nwritten {out}")
 
 
 if __name__ == "__main__":
