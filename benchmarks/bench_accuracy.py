@@ -68,10 +68,11 @@ def classical_models():
     return {"linear P-phi31-R21": linear, "gradient boosting (Fourier)": boosting}
 
 
-def network_models(quick, epochs):
+def network_models(quick, epochs, batch_size):
     from skrrl import neural
 
     common = {
+        "batch_size": batch_size,
         "max_epochs": epochs,
         "patience": max(5, epochs // 5),
         "random_state": 0,
@@ -170,6 +171,7 @@ def main():
     parser.add_argument("--n-points", type=int, default=None)
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--models", default="", help="comma list of names to run")
     parser.add_argument("--datasets", default="sim,liu2020")
     parser.add_argument("--out", default="benchmarks/results/accuracy.json")
@@ -189,6 +191,7 @@ def main():
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "n_points": n_points,
         "max_epochs": epochs,
+        "batch_size": args.batch_size,
         "n_repeats": repeats,
         "loadavg_start": os.getloadavg(),
         "datasets": {},
@@ -206,7 +209,10 @@ def main():
         X, feats = arrays(frame, n_points)
         cv = RepeatedBinnedStratifiedKFold(5, n_repeats=repeats, random_state=0)
         splits = list(cv.split(X, y))
-        models = {**classical_models(), **network_models(args.quick, epochs)}
+        models = {
+            **classical_models(),
+            **network_models(args.quick, epochs, args.batch_size),
+        }
         table = {}
         print(
             f"\n{dataset}: {len(y)} stars, {X.shape[1]} x {X.shape[2]} inputs, "
