@@ -36,11 +36,12 @@ def _build_parser():
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="simulate, fold, resample, fit, cross-validate")
-    demo.add_argument("--n-stars", type=int, default=1000)
+    demo.add_argument("--n-stars", type=int, default=800)
     demo.add_argument("--feh-scatter", type=float, default=0.2)
     demo.add_argument("--model", default="gru", help="gru, lstm, fcn, ... or none")
     demo.add_argument("--n-points", type=int, default=64)
     demo.add_argument("--max-epochs", type=int, default=60)
+    demo.add_argument("--batch-size", type=int, default=32)
     demo.add_argument("--n-splits", type=int, default=5)
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--plot", default=None, help="save a predicted-vs-true PNG")

@@ -42,7 +42,7 @@ def relation_baseline():
     return make_pipeline(PhaseFolder(), features, select, LinearRegression())
 
 
-def neural_pipeline(model, n_points, max_epochs, seed):
+def neural_pipeline(model, n_points, max_epochs, seed, batch_size=32):
     """PhaseFolder -> SplineResampler -> a skrrl neural regressor.
 
     Parameters
@@ -55,6 +55,8 @@ def neural_pipeline(model, n_points, max_epochs, seed):
         Maximum training epochs (early stopping on an inner split).
     seed : int
         Random state of the network.
+    batch_size : int, default=32
+        Mini-batch size; small batches train a small sample in fewer epochs.
 
     Returns
     -------
@@ -71,7 +73,9 @@ def neural_pipeline(model, n_points, max_epochs, seed):
         raise ValueError(
             f"unknown --model {model!r}; choose one of {sorted(_MODELS)} or 'none'"
         ) from None
-    net = cls(max_epochs=max_epochs, random_state=seed, device="auto")
+    net = cls(
+        max_epochs=max_epochs, batch_size=batch_size, random_state=seed, device="auto"
+    )
     return make_pipeline(PhaseFolder(), SplineResampler(n_points=n_points), net)
 
 
@@ -113,7 +117,7 @@ def run_demo(args):
     models = {"P-phi31-R21 relation": relation_baseline()}
     if args.model != "none":
         models[f"{args.model} network"] = neural_pipeline(
-            args.model, args.n_points, args.max_epochs, args.seed
+            args.model, args.n_points, args.max_epochs, args.seed, args.batch_size
         )
     reports, predictions = {}, {}
     for name, model in models.items():
