@@ -33,6 +33,40 @@ def lengths_to_mask(lengths, n_timepoints, device=None):
     return steps[None, :] < lengths[:, None]
 
 
+def zero_padding(x, mask, *, channels_last=False):
+    """Set the padded timepoints of ``x`` to zero.
+
+    Convolutions and batch normalisation spread values into the padding; zeroing
+    it after each layer keeps the valid outputs equal to those of the unpadded
+    series.
+
+    Parameters
+    ----------
+    x : torch.Tensor of shape (batch, channels, time) or (batch, time, channels)
+        Features; time last unless ``channels_last``.
+    mask : torch.Tensor of shape (batch, time) or None
+        Valid timepoints; None leaves ``x`` unchanged.
+    channels_last : bool, default=False
+        Whether ``x`` is laid out (batch, time, channels).
+
+    Returns
+    -------
+    torch.Tensor
+        Same shape as ``x``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> zero_padding(torch.ones(1, 2, 3), torch.tensor([[True, True, False]]))
+    tensor([[[1., 1., 0.],
+             [1., 1., 0.]]])
+    """
+    if mask is None:
+        return x
+    keep = mask[:, :, None] if channels_last else mask[:, None, :]
+    return x.masked_fill(~keep, 0.0)
+
+
 def masked_mean(x, mask):
     """Mean over the last axis counting only valid timepoints.
 

@@ -2,7 +2,7 @@
 
 from torch import nn
 
-from skrrl.neural.networks._masking import lengths_to_mask, masked_mean
+from skrrl.neural.networks._masking import lengths_to_mask, masked_mean, zero_padding
 
 
 def same_conv1d(c_in, c_out, kernel_size):
@@ -75,9 +75,7 @@ class ConvStack(nn.Module):
 
     def forward(self, x, mask=None):
         for block in self.blocks:
-            x = block(x)
-            if mask is not None:
-                x = x * mask[:, None, :].to(x.dtype)
+            x = zero_padding(block(x), mask)
         return x
 
 

@@ -3,14 +3,7 @@
 import torch
 from torch import nn
 
-from skrrl.neural.networks._masking import lengths_to_mask, masked_mean
-
-
-def _apply_mask(x, mask):
-    """Zero the padded timepoints of ``x`` (batch, channels, time)."""
-    if mask is None:
-        return x
-    return x.masked_fill(~mask[:, None, :], 0.0)
+from skrrl.neural.networks._masking import lengths_to_mask, masked_mean, zero_padding
 
 
 class InceptionModule(nn.Module):
@@ -69,7 +62,7 @@ class InceptionModule(nn.Module):
         torch.Tensor of shape (batch, 4 * n_filters, time)
             Zero at padded timepoints.
         """
-        z = x if self.bottleneck is None else _apply_mask(self.bottleneck(x), mask)
+        z = x if self.bottleneck is None else zero_padding(self.bottleneck(x), mask)
         # "same" padding as in Keras (one more zero on the right for even kernels),
         # padded once for the largest kernel and sliced for the others
         k_max = max(self.kernel_sizes)
@@ -83,10 +76,10 @@ class InceptionModule(nn.Module):
         # max-pooling pads with -inf at the series' edges; do the same at the end of
         # a shorter series, so its last valid step never sees the padding zeros
         pooled = x if mask is None else x.masked_fill(~mask[:, None, :], float("-inf"))
-        pooled = _apply_mask(self.pool(pooled), mask)
+        pooled = zero_padding(self.pool(pooled), mask)
         branches.append(self.pool_conv(pooled))
         out = torch.relu(self.bn(torch.cat(branches, dim=1)))
-        return _apply_mask(out, mask)
+        return zero_padding(out, mask)
 
 
 class InceptionNetwork(nn.Module):
@@ -184,7 +177,7 @@ class InceptionNetwork(nn.Module):
             x = module(x, mask)
             if self.use_residual and i % 3 == 2:
                 x = torch.relu(x + self.shortcuts[i // 3](residual))
-                x = _apply_mask(x, mask)
+                x = zero_padding(x, mask)
                 residual = x
         return x
 
@@ -276,7 +269,7 @@ class InceptionTimeNet(nn.Module):
         torch.Tensor of shape (batch, 1)
         """
         mask = lengths_to_mask(lengths, x.shape[-1])
-        x = _apply_mask(x, mask)
+        x = zero_padding(x, mask)
         outputs = [
             head(masked_mean(member(x, mask), mask))
             for member, head in zip(self.members, self.heads)

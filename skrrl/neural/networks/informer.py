@@ -5,15 +5,8 @@ import math
 import torch
 from torch import nn
 
-from skrrl.neural.networks._masking import lengths_to_mask, masked_mean
+from skrrl.neural.networks._masking import lengths_to_mask, masked_mean, zero_padding
 from skrrl.neural.networks.transformer import sinusoidal_encoding
-
-
-def _zero_padding(x, mask):
-    """Zero padded timepoints of ``x`` (batch, time, features)."""
-    if mask is None:
-        return x
-    return x.masked_fill(~mask[:, :, None], 0.0)
 
 
 class ProbSparseAttention(nn.Module):
@@ -184,7 +177,9 @@ class DistillingLayer(nn.Module):
         """Map ``(batch, time, d_model)`` to ``(batch, ceil(time / 2), d_model)``."""
         # zero padding at the end of a short series mimics the convolution's own
         # zero padding at the series edge; -inf before max-pooling likewise
-        h = torch.nn.functional.elu(self.norm(self.conv(_zero_padding(x, mask).mT)))
+        h = torch.nn.functional.elu(
+            self.norm(self.conv(zero_padding(x, mask, channels_last=True).mT))
+        )
         if mask is not None:
             h = h.masked_fill(~mask[:, None, :], float("-inf"))
         return self.pool(h).mT
@@ -284,7 +279,7 @@ class InformerNet(nn.Module):
         """
         n_steps = x.shape[-1]
         mask = lengths_to_mask(lengths, n_steps)
-        h = self.embedding(_zero_padding(x.mT, mask))
+        h = self.embedding(zero_padding(x.mT, mask, channels_last=True))
         pe = self.pe
         if n_steps > pe.shape[0]:
             pe = sinusoidal_encoding(n_steps, pe.shape[1]).to(x.device)
@@ -298,6 +293,8 @@ class InformerNet(nn.Module):
                 if lengths is not None:
                     lengths = (lengths + 1) // 2  # MaxPool1d(3, 2, padding=1)
                     # padded steps may hold -inf from the pooling: clear them
-                    h = _zero_padding(h, lengths_to_mask(lengths, h.shape[1]))
+                    h = zero_padding(
+                        h, lengths_to_mask(lengths, h.shape[1]), channels_last=True
+                    )
         mask = lengths_to_mask(lengths, h.shape[1])
         return self.head(masked_mean(self.norm(h).mT, mask))

@@ -2,7 +2,7 @@
 
 from torch import nn
 
-from skrrl.neural.networks._masking import lengths_to_mask, masked_mean
+from skrrl.neural.networks._masking import lengths_to_mask, masked_mean, zero_padding
 from skrrl.neural.networks.fcn import same_conv1d
 
 
@@ -26,12 +26,8 @@ class _ResidualBlock(nn.Module):
         for i, (conv, norm) in enumerate(zip(self.convs, self.norms)):
             h = norm(conv(h))
             if i < len(self.convs) - 1:
-                h = _zero_padding(self.relu(h), mask)
-        return _zero_padding(self.relu(h + self.shortcut(x)), mask)
-
-
-def _zero_padding(x, mask):
-    return x if mask is None else x * mask[:, None, :].to(x.dtype)
+                h = zero_padding(self.relu(h), mask)
+        return zero_padding(self.relu(h + self.shortcut(x)), mask)
 
 
 class ResNetNetwork(nn.Module):
