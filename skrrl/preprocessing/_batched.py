@@ -49,6 +49,12 @@ def chunks(offsets, size=CHUNK_STARS):
         yield start, min(start + size, n)
 
 
+def check_n_harmonics(n_harmonics):
+    """Raise a ValueError unless ``n_harmonics`` is a positive integer."""
+    if not isinstance(n_harmonics, (int, np.integer)) or n_harmonics < 1:
+        raise ValueError(f"n_harmonics must be a positive integer, got {n_harmonics!r}")
+
+
 def fourier_design(phase, n_harmonics):
     """Columns ``1, cos 2πkφ, sin 2πkφ`` (k = 1..K) evaluated at ``phase``.
 

@@ -5,7 +5,12 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from skrrl.frame import to_ragged, validate_frame
-from skrrl.preprocessing._batched import chunks, fourier_fit, star_index
+from skrrl.preprocessing._batched import (
+    check_n_harmonics,
+    chunks,
+    fourier_fit,
+    star_index,
+)
 
 _CONVENTIONS = ("cosine", "sine")
 
@@ -77,10 +82,7 @@ class FourierFeatures(TransformerMixin, BaseEstimator):
         self.use_errors = use_errors
 
     def _check_params(self):
-        if not isinstance(self.n_harmonics, (int, np.integer)) or self.n_harmonics < 1:
-            raise ValueError(
-                f"n_harmonics must be a positive integer, got {self.n_harmonics!r}"
-            )
+        check_n_harmonics(self.n_harmonics)
         if self.convention not in _CONVENTIONS:
             raise ValueError(
                 f"convention must be one of {_CONVENTIONS}, got {self.convention!r}"

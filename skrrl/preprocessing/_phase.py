@@ -7,6 +7,7 @@ from threadpoolctl import threadpool_limits
 
 from skrrl.frame import from_ragged, to_ragged, validate_frame
 from skrrl.preprocessing._batched import (
+    check_n_harmonics,
     chunks,
     fourier_eval,
     fourier_fit,
@@ -123,10 +124,7 @@ class PhaseFolder(TransformerMixin, BaseEstimator):
         self.add_phase_time = add_phase_time
 
     def _check_params(self):
-        if not isinstance(self.n_harmonics, (int, np.integer)) or self.n_harmonics < 1:
-            raise ValueError(
-                f"n_harmonics must be a positive integer, got {self.n_harmonics!r}"
-            )
+        check_n_harmonics(self.n_harmonics)
 
     @staticmethod
     def _validate(X):
