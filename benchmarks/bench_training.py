@@ -333,8 +333,8 @@ def main():
             "keras, 1 thread": ("keras", 1),
             "torch_plain": ("plain", default_threads),
             "torch_plain, 1 thread": ("plain", 1),
-            "GRURegressor": ("gru", default_threads),
-            "GRURegressor, 1 thread": ("gru", 1),
+            "GRURegressor": ("gru", "auto"),
+            f"GRURegressor, n_threads={default_threads}": ("gru", default_threads),
         }
         times = {name: [] for name in columns}
         loads = []
@@ -353,14 +353,15 @@ def main():
                         hist = workers[name].epochs(block_epochs)
                         times[name] += [e["seconds"] for e in hist]
                     continue
-                torch.set_num_threads(threads)
                 if kind == "plain":
+                    torch.set_num_threads(threads)
                     hist = plain_torch_epochs(
                         X[train], y[train], X[valid], y[valid], block_epochs + 1, seed
                     )
                 else:
-                    est = gru_regressor(block_epochs + 1, seed).fit(X, y)
-                    hist = gru_history(est)
+                    torch.set_num_threads(default_threads)
+                    est = gru_regressor(block_epochs + 1, seed, n_threads=threads)
+                    hist = gru_history(est.fit(X, y))
                 times[name] += [e["seconds"] for e in hist[1:]]  # first: warm-up
         torch.set_num_threads(default_threads)
         for worker in workers.values():

@@ -22,6 +22,8 @@ tabular models: NaN anywhere is an error) and ``_predict_batch_size`` (rows per
 forward pass in ``predict``; lower it for memory-hungry attention models).
 """
 
+from contextlib import contextmanager
+
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, RegressorMixin
@@ -72,6 +74,12 @@ _training_docstrings = {
         without improvement of the (validation, else training) loss.""",
     "random_state": _random_state_docstring,
     "device": _device_docstring,
+    "n_threads": """n_threads : int, "auto" or None, default="auto"
+        Torch intra-op threads while fitting and predicting on the CPU; torch's
+        global setting is restored afterwards. ``"auto"`` is 1 for recurrent
+        models, whose many small per-step operations run fastest on one thread
+        (see benchmarks/bench_training.py), and torch's current setting for the
+        others. None always keeps torch's setting.""",
     "verbose": """verbose : int, default=0
         0 is silent; 1 or more prints skorch's table of epoch losses.""",
 }
@@ -165,6 +173,8 @@ class _BaseNeuralRegressor(RegressorMixin, BaseEstimator):
     """
 
     _allow_padding = True
+    # threads meant by n_threads="auto" (None: torch's current setting)
+    _auto_threads = None
     # rows per forward pass in predict: small enough to stay in cache for the
     # recurrences (measured fastest on CPU) and to bound conv activations
     _predict_batch_size = 512
@@ -182,6 +192,7 @@ class _BaseNeuralRegressor(RegressorMixin, BaseEstimator):
         lr_schedule=None,
         random_state=None,
         device="auto",
+        n_threads="auto",
         verbose=0,
     ):
         self.lr = lr
@@ -194,6 +205,7 @@ class _BaseNeuralRegressor(RegressorMixin, BaseEstimator):
         self.lr_schedule = lr_schedule
         self.random_state = random_state
         self.device = device
+        self.n_threads = n_threads
         self.verbose = verbose
 
     def _build_module(self, n_channels, n_timepoints):
@@ -244,12 +256,38 @@ class _BaseNeuralRegressor(RegressorMixin, BaseEstimator):
             value = getattr(self, name)
             if not isinstance(value, int | np.integer) or value < 1:
                 raise ValueError(f"{name} must be a positive integer; got {value!r}.")
+        threads = self.n_threads
+        if not (
+            threads is None
+            or (isinstance(threads, str) and threads == "auto")
+            or (isinstance(threads, int | np.integer) and threads >= 1)
+        ):
+            raise ValueError(
+                "n_threads must be a positive integer, 'auto' or None; got "
+                f"{threads!r}."
+            )
         fraction = self.validation_fraction
         if fraction is not None and not 0 <= fraction < 1:
             raise ValueError(
                 f"validation_fraction must be None or in [0, 1); got {fraction!r}."
             )
         return bool(fraction)
+
+    @contextmanager
+    def _threads(self, device):
+        """Run the block with ``n_threads`` torch threads (CPU only)."""
+        threads = self.n_threads
+        if isinstance(threads, str):
+            threads = self._auto_threads
+        previous = torch.get_num_threads()
+        if threads is None or torch.device(device).type != "cpu" or threads == previous:
+            yield
+            return
+        torch.set_num_threads(int(threads))
+        try:
+            yield
+        finally:
+            torch.set_num_threads(previous)
 
     def _callbacks(self, validate):
         from skorch.callbacks import EarlyStopping, LRScheduler
@@ -359,7 +397,7 @@ class _BaseNeuralRegressor(RegressorMixin, BaseEstimator):
             )
         device = _resolve_device(self.device)
         cuda = [torch.device(device)] if torch.device(device).type == "cuda" else []
-        with torch.random.fork_rng(devices=cuda):
+        with torch.random.fork_rng(devices=cuda), self._threads(device):
             torch.manual_seed(torch_seed)
             module = self._build_module(self.n_channels_, self.n_timepoints_)
             net = self._make_net(
@@ -398,7 +436,7 @@ class _BaseNeuralRegressor(RegressorMixin, BaseEstimator):
         out = np.empty(len(X3), dtype=np.float64)
         step = self._predict_batch_size
         try:
-            with torch.inference_mode():
+            with torch.inference_mode(), self._threads(device):
                 for start in range(0, len(X3), step):
                     stop = start + step
                     x = torch.from_numpy(X3[start:stop]).to(device)

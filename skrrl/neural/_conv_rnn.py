@@ -47,6 +47,7 @@ class _BaseConvRNNRegressor(_BaseNeuralRegressor):
         lr_schedule=None,
         random_state=None,
         device="auto",
+        n_threads="auto",
         verbose=0,
     ):
         self.filters = filters
@@ -65,6 +66,7 @@ class _BaseConvRNNRegressor(_BaseNeuralRegressor):
             lr_schedule=lr_schedule,
             random_state=random_state,
             device=device,
+            n_threads=n_threads,
             verbose=verbose,
         )
 
@@ -102,6 +104,7 @@ class ConvGRURegressor(_BaseConvRNNRegressor):
     {lr_schedule}
     {random_state}
     {device}
+    {n_threads}
     {verbose}
 
     Attributes
@@ -151,6 +154,7 @@ class ConvLSTMRegressor(_BaseConvRNNRegressor):
     {lr_schedule}
     {random_state}
     {device}
+    {n_threads}
     {verbose}
 
     Attributes

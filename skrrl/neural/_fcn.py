@@ -36,6 +36,7 @@ class FCNRegressor(_BaseNeuralRegressor):
     {lr_schedule}
     {random_state}
     {device}
+    {n_threads}
     {verbose}
 
     Attributes
@@ -81,6 +82,7 @@ class FCNRegressor(_BaseNeuralRegressor):
         lr_schedule=None,
         random_state=None,
         device="auto",
+        n_threads="auto",
         verbose=0,
     ):
         self.filters = filters
@@ -96,6 +98,7 @@ class FCNRegressor(_BaseNeuralRegressor):
             lr_schedule=lr_schedule,
             random_state=random_state,
             device=device,
+            n_threads=n_threads,
             verbose=verbose,
         )
 

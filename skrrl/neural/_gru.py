@@ -21,6 +21,7 @@ _rnn_docstrings = {
 class _BaseRNNRegressor(_BaseNeuralRegressor):
     _cell = "gru"
     _bidirectional = False
+    _auto_threads = 1
 
     def __init__(
         self,
@@ -87,6 +88,7 @@ class GRURegressor(_BaseRNNRegressor):
     {lr_schedule}
     {random_state}
     {device}
+    {n_threads}
     {verbose}
 
     Attributes
@@ -147,6 +149,7 @@ class GRURegressor(_BaseRNNRegressor):
         lr_schedule=None,
         random_state=None,
         device="auto",
+        n_threads="auto",
         verbose=0,
     ):
         super().__init__(
@@ -166,6 +169,7 @@ class GRURegressor(_BaseRNNRegressor):
             lr_schedule=lr_schedule,
             random_state=random_state,
             device=device,
+            n_threads=n_threads,
             verbose=verbose,
         )
 
@@ -201,6 +205,7 @@ class BiGRURegressor(_BaseRNNRegressor):
     {lr_schedule}
     {random_state}
     {device}
+    {n_threads}
     {verbose}
 
     Attributes
@@ -254,6 +259,7 @@ class BiGRURegressor(_BaseRNNRegressor):
         lr_schedule=None,
         random_state=None,
         device="auto",
+        n_threads="auto",
         verbose=0,
     ):
         super().__init__(
@@ -273,5 +279,6 @@ class BiGRURegressor(_BaseRNNRegressor):
             lr_schedule=lr_schedule,
             random_state=random_state,
             device=device,
+            n_threads=n_threads,
             verbose=verbose,
         )

@@ -43,6 +43,7 @@ class InceptionTimeRegressor(_BaseNeuralRegressor):
     {lr_schedule}
     {random_state}
     {device}
+    {n_threads}
     {verbose}
 
     Attributes
@@ -111,6 +112,7 @@ class InceptionTimeRegressor(_BaseNeuralRegressor):
         lr_schedule=None,
         random_state=None,
         device="auto",
+        n_threads="auto",
         verbose=0,
     ):
         self.n_filters = n_filters
@@ -130,6 +132,7 @@ class InceptionTimeRegressor(_BaseNeuralRegressor):
             lr_schedule=lr_schedule,
             random_state=random_state,
             device=device,
+            n_threads=n_threads,
             verbose=verbose,
         )
 

@@ -45,6 +45,7 @@ class InformerRegressor(_BaseNeuralRegressor):
     {lr_schedule}
     {random_state}
     {device}
+    {n_threads}
     {verbose}
 
     Attributes
@@ -112,6 +113,7 @@ class InformerRegressor(_BaseNeuralRegressor):
         lr_schedule=None,
         random_state=None,
         device="auto",
+        n_threads="auto",
         verbose=0,
     ):
         self.d_model = d_model
@@ -132,6 +134,7 @@ class InformerRegressor(_BaseNeuralRegressor):
             lr_schedule=lr_schedule,
             random_state=random_state,
             device=device,
+            n_threads=n_threads,
             verbose=verbose,
         )
 

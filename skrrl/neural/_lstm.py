@@ -46,6 +46,7 @@ class LSTMRegressor(_BaseRNNRegressor):
     {lr_schedule}
     {random_state}
     {device}
+    {n_threads}
     {verbose}
 
     Attributes
@@ -92,6 +93,7 @@ class LSTMRegressor(_BaseRNNRegressor):
         lr_schedule=None,
         random_state=None,
         device="auto",
+        n_threads="auto",
         verbose=0,
     ):
         super().__init__(
@@ -111,6 +113,7 @@ class LSTMRegressor(_BaseRNNRegressor):
             lr_schedule=lr_schedule,
             random_state=random_state,
             device=device,
+            n_threads=n_threads,
             verbose=verbose,
         )
 
@@ -144,6 +147,7 @@ class BiLSTMRegressor(_BaseRNNRegressor):
     {lr_schedule}
     {random_state}
     {device}
+    {n_threads}
     {verbose}
 
     Attributes
@@ -197,6 +201,7 @@ class BiLSTMRegressor(_BaseRNNRegressor):
         lr_schedule=None,
         random_state=None,
         device="auto",
+        n_threads="auto",
         verbose=0,
     ):
         super().__init__(
@@ -216,5 +221,6 @@ class BiLSTMRegressor(_BaseRNNRegressor):
             lr_schedule=lr_schedule,
             random_state=random_state,
             device=device,
+            n_threads=n_threads,
             verbose=verbose,
         )

@@ -72,6 +72,7 @@ class MLPRegressor(_BaseMLPRegressor):
     {lr_schedule}
     {random_state}
     {device}
+    {n_threads}
     {verbose}
 
     Attributes
@@ -114,6 +115,7 @@ class MLPRegressor(_BaseMLPRegressor):
         lr_schedule=None,
         random_state=None,
         device="auto",
+        n_threads="auto",
         verbose=0,
     ):
         super().__init__(
@@ -131,6 +133,7 @@ class MLPRegressor(_BaseMLPRegressor):
             lr_schedule=lr_schedule,
             random_state=random_state,
             device=device,
+            n_threads=n_threads,
             verbose=verbose,
         )
 
@@ -164,6 +167,7 @@ class DNNRegressor(_BaseMLPRegressor):
     {lr_schedule}
     {random_state}
     {device}
+    {n_threads}
     {verbose}
 
     Attributes
@@ -206,6 +210,7 @@ class DNNRegressor(_BaseMLPRegressor):
         lr_schedule=None,
         random_state=None,
         device="auto",
+        n_threads="auto",
         verbose=0,
     ):
         super().__init__(
@@ -223,5 +228,6 @@ class DNNRegressor(_BaseMLPRegressor):
             lr_schedule=lr_schedule,
             random_state=random_state,
             device=device,
+            n_threads=n_threads,
             verbose=verbose,
         )

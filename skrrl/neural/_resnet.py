@@ -38,6 +38,7 @@ class ResNetRegressor(_BaseNeuralRegressor):
     {lr_schedule}
     {random_state}
     {device}
+    {n_threads}
     {verbose}
 
     Attributes
@@ -83,6 +84,7 @@ class ResNetRegressor(_BaseNeuralRegressor):
         lr_schedule=None,
         random_state=None,
         device="auto",
+        n_threads="auto",
         verbose=0,
     ):
         self.filters = filters
@@ -98,6 +100,7 @@ class ResNetRegressor(_BaseNeuralRegressor):
             lr_schedule=lr_schedule,
             random_state=random_state,
             device=device,
+            n_threads=n_threads,
             verbose=verbose,
         )
 

@@ -71,7 +71,7 @@ def test_paper_architectures():
     assert [b.norms[-1].num_features for b in resnet.blocks] == [64, 128, 128]
     assert all(len(b.convs) == 3 for b in resnet.blocks)
     conv_gru = ConvGRURegressor()._build_module(2, 264)
-    assert [type(m) for m in conv_gru.rnn.layers] == [nn.GRU, nn.GRU]
+    assert all(isinstance(m, nn.GRU) for m in conv_gru.rnn.layers)
     assert [m.hidden_size for m in conv_gru.rnn.layers] == [8, 4]
     conv_lstm = ConvLSTMRegressor()._build_module(2, 264)
     assert [type(m) for m in conv_lstm.rnn.layers] == [nn.LSTM, nn.LSTM]

@@ -66,7 +66,7 @@ def test_padded_batch_equals_each_series_alone(cls):
 def test_gru_defaults_are_the_paper_model():
     net = GRURegressor()._build_module(2, 264)
     layers = list(net.layers)
-    assert [type(m) for m in layers] == [nn.GRU] * 3
+    assert all(isinstance(m, nn.GRU) for m in layers)
     assert [m.hidden_size for m in layers] == [20, 16, 8]
     assert [m.p for m in net.dropouts] == [0.2, 0.2, 0.1]
     assert not any(m.bidirectional for m in layers)

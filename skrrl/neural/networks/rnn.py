@@ -4,7 +4,10 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
 
-_CELLS = {"gru": nn.GRU, "lstm": nn.LSTM}
+from skrrl.neural.networks._dropout import FastDropout
+from skrrl.neural.networks._fused_gru import FusedGRU, gru_layer, use_fused
+
+_CELLS = ("gru", "lstm")
 
 
 class RNNNetwork(nn.Module):
@@ -74,13 +77,19 @@ class RNNNetwork(nn.Module):
             )
         directions = 2 if bidirectional else 1
         sizes = (n_channels,) + tuple(h * directions for h in hidden_sizes[:-1])
-        self.layers = nn.ModuleList(
-            _CELLS[cell](
-                size, hidden, batch_first=True, bidirectional=bool(bidirectional)
+        if cell == "gru":
+            self.layers = nn.ModuleList(
+                FusedGRU(size, hidden, bidirectional=bool(bidirectional))
+                for size, hidden in zip(sizes, hidden_sizes)
             )
-            for size, hidden in zip(sizes, hidden_sizes)
-        )
-        self.dropouts = nn.ModuleList(nn.Dropout(float(p)) for p in dropout)
+        else:
+            self.layers = nn.ModuleList(
+                nn.LSTM(
+                    size, hidden, batch_first=True, bidirectional=bool(bidirectional)
+                )
+                for size, hidden in zip(sizes, hidden_sizes)
+            )
+        self.dropouts = nn.ModuleList(FastDropout(float(p)) for p in dropout)
         self.head = nn.Linear(hidden_sizes[-1] * directions, 1)
         self.cell = cell
         self.penalties = (kernel_l1, kernel_l2, recurrent_l1, recurrent_l2)
@@ -104,9 +113,18 @@ class RNNNetwork(nn.Module):
         nn.init.zeros_(self.head.bias)
 
     def forward(self, x, lengths=None):
-        x = x.transpose(1, 2)  # (batch, time, channels), as the recurrences want
-        if lengths is not None and bool((lengths >= x.shape[1]).all()):
+        if lengths is not None and bool((lengths >= x.shape[2]).all()):
             lengths = None
+        if self.cell == "gru" and use_fused(x):
+            # (features, time, batch) from the first layer to the last
+            x = x.permute(1, 2, 0)
+            for i, layer in enumerate(self.layers):
+                if i:
+                    x = self.dropouts[i - 1](x)
+                x, h = gru_layer(layer, x, lengths)
+            last = torch.cat(tuple(h), dim=0).t()  # (batch, directions * hidden)
+            return self.head(self.dropouts[-1](last))
+        x = x.transpose(1, 2)  # (batch, time, channels), as nn.GRU/LSTM want
         if lengths is not None:
             x = pack_padded_sequence(
                 x, lengths.cpu(), batch_first=True, enforce_sorted=False
