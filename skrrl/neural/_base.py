@@ -76,10 +76,11 @@ _training_docstrings = {
     "device": _device_docstring,
     "n_threads": """n_threads : int, "auto" or None, default="auto"
         Torch intra-op threads while fitting and predicting on the CPU; torch's
-        global setting is restored afterwards. ``"auto"`` is 1 for recurrent
-        models, whose many small per-step operations run fastest on one thread
-        (see benchmarks/bench_training.py), and torch's current setting for the
-        others. None always keeps torch's setting.""",
+        global setting is restored afterwards. ``"auto"`` caps recurrent
+        models, whose many small per-step operations do not gain from more
+        threads, at 2 (GRU) or 1 (LSTM) threads (the fastest settings measured by
+        benchmarks/bench_training.py), and keeps torch's setting for the others.
+        None always keeps torch's setting.""",
     "verbose": """verbose : int, default=0
         0 is silent; 1 or more prints skorch's table of epoch losses.""",
 }
@@ -277,9 +278,10 @@ class _BaseNeuralRegressor(RegressorMixin, BaseEstimator):
     def _threads(self, device):
         """Run the block with ``n_threads`` torch threads (CPU only)."""
         threads = self.n_threads
+        previous = torch.get_num_threads()
         if isinstance(threads, str):
             threads = self._auto_threads
-        previous = torch.get_num_threads()
+            threads = None if threads is None else min(threads, previous)
         if threads is None or torch.device(device).type != "cpu" or threads == previous:
             yield
             return

@@ -9,7 +9,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils.validation import check_random_state
 
-from skrrl.neural import GRURegressor, MLPRegressor
+from skrrl.neural import GRURegressor, LSTMRegressor, MLPRegressor
 from skrrl.neural._base import _stratified_holdout
 
 
@@ -327,3 +327,41 @@ def test_cosine_schedule_anneals_the_learning_rate(data):
     reg = _gru(lr=0.02, max_epochs=4, lr_schedule="cosine").fit(X, y)
     lr = reg.net_.optimizer_.param_groups[0]["lr"]
     assert lr == pytest.approx(0.0, abs=1e-9)  # cos(pi) after max_epochs steps
+
+
+@pytest.mark.parametrize(
+    ("cls", "n_threads", "expected"),
+    [
+        (GRURegressor, "auto", 2),  # fused GRU: at most two threads
+        (LSTMRegressor, "auto", 1),  # nn.LSTM: one thread
+        (GRURegressor, 1, 1),
+        (MLPRegressor, "auto", 3),  # others: torch's setting
+        (GRURegressor, None, 3),
+    ],
+)
+def test_n_threads_applies_during_fit_and_predict_then_restores(
+    data, monkeypatch, cls, n_threads, expected
+):
+    X, y = data
+    torch.set_num_threads(3)
+    seen = []
+    forward = torch.nn.Module.__call__
+
+    def spy(module, *args, **kwargs):
+        seen.append(torch.get_num_threads())
+        return forward(module, *args, **kwargs)
+
+    kw = {"max_epochs": 1, "random_state": 0, "device": "cpu"}
+    reg = cls(n_threads=n_threads, **kw)
+    monkeypatch.setattr(torch.nn.Module, "__call__", spy)
+    reg.fit(X, y).predict(X)
+    monkeypatch.undo()
+    assert seen and set(seen) == {expected}
+    assert torch.get_num_threads() == 3
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, "all"])
+def test_bad_n_threads_raises(data, bad):
+    X, y = data
+    with pytest.raises(ValueError, match="n_threads"):
+        _gru(n_threads=bad).fit(X, y)

@@ -1,0 +1,104 @@
+"""FusedGRU against torch's own nn.GRU; FastDropout statistics."""
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+from skrrl.neural.networks._dropout import FastDropout
+from skrrl.neural.networks._fused_gru import FusedGRU, gru_layer, use_fused
+
+
+def _pair(input_size, hidden_size, bidirectional, seed=0):
+    torch.manual_seed(seed)
+    fused = FusedGRU(input_size, hidden_size, bidirectional=bidirectional).double()
+    reference = nn.GRU(
+        input_size, hidden_size, batch_first=True, bidirectional=bidirectional
+    ).double()
+    reference.load_state_dict(fused.state_dict())
+    return fused, reference
+
+
+def _reference_run(gru, x, lengths):
+    if lengths is None:
+        return gru(x)
+    packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+    out, h = gru(packed)
+    out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
+    return out, h
+
+
+@pytest.mark.parametrize("bidirectional", [False, True])
+@pytest.mark.parametrize("padded", [False, True])
+@pytest.mark.parametrize("steps", [1, 7, 40])  # one block, several blocks
+def test_outputs_and_every_gradient_equal_nn_gru(bidirectional, padded, steps):
+    fused, reference = _pair(3, 5, bidirectional)
+    x = torch.randn(6, steps, 3, dtype=torch.float64)
+    lengths = None
+    if padded:
+        lengths = torch.tensor([steps, max(1, steps // 2), 1, steps, 2, steps])
+        lengths = lengths.clamp(max=steps)
+    x1, x2 = x.clone().requires_grad_(), x.clone().requires_grad_()
+    out1, h1 = fused(x1, lengths)
+    out2, h2 = _reference_run(reference, x2, lengths)
+    np.testing.assert_allclose(out1.detach(), out2.detach(), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(h1.detach(), h2.detach(), rtol=0, atol=1e-12)
+    # an arbitrary loss on every output and the final states
+    w_out, w_h = torch.randn_like(out2), torch.randn_like(h2)
+    ((out1 * w_out).sum() + (h1 * w_h).sum()).backward()
+    ((out2 * w_out).sum() + (h2 * w_h).sum()).backward()
+    np.testing.assert_allclose(x1.grad, x2.grad, rtol=0, atol=1e-12)
+    for (name, p1), p2 in zip(fused.named_parameters(), reference.parameters()):
+        np.testing.assert_allclose(p1.grad, p2.grad, rtol=0, atol=1e-11, err_msg=name)
+
+
+def test_gradcheck_against_finite_differences():
+    fused, _ = _pair(2, 3, bidirectional=True)
+    x = torch.randn(2, 20, 3, dtype=torch.float64, requires_grad=True)  # (I, T, B)
+    lengths = torch.tensor([20, 7, 1])
+    assert torch.autograd.gradcheck(
+        lambda x: gru_layer(fused, x, lengths)[0], (x,), eps=1e-6, atol=1e-7
+    )
+
+
+def test_float32_matches_nn_gru_and_state_dicts_interchange():
+    torch.manual_seed(1)
+    fused = FusedGRU(2, 20)
+    reference = nn.GRU(2, 20, batch_first=True)
+    reference.load_state_dict(fused.state_dict())
+    x = torch.randn(64, 100, 2)
+    np.testing.assert_allclose(
+        fused(x)[0].detach(), reference(x)[0].detach(), rtol=0, atol=2e-6
+    )
+
+
+def test_inference_mode_uses_nn_gru_kernels():
+    fused, reference = _pair(2, 4, bidirectional=True)
+    x = torch.randn(5, 9, 2, dtype=torch.float64)
+    assert use_fused(x)
+    with torch.inference_mode():
+        assert not use_fused(x)
+        out1, h1 = fused(x)
+        out2, h2 = reference(x)
+    assert torch.equal(out1, out2) and torch.equal(h1, h2)
+
+
+def test_fast_dropout_keeps_the_expected_fraction_unbiased():
+    torch.manual_seed(0)
+    drop = FastDropout(0.2)
+    x = torch.ones(2_000_000)
+    y = drop(x)
+    kept = y != 0
+    # binomial standard error of the kept fraction: 2.8e-4
+    assert abs(kept.double().mean().item() - 0.8) < 2e-3
+    assert torch.allclose(y[kept], torch.tensor(1 / 0.8), rtol=1e-4)
+    assert abs(y.double().mean().item() - 1.0) < 3e-3  # inverted dropout
+    assert torch.equal(drop.eval()(x), x)
+    assert torch.equal(FastDropout(0.0).train()(x), x)
+    # consecutive 16-bit words of one draw are independent: no pair pattern
+    pairs = kept[: len(kept) // 2 * 2].view(-1, 2).double()
+    both = (pairs[:, 0] * pairs[:, 1]).mean().item()
+    assert abs(both - 0.64) < 3e-3
+    with pytest.raises(ValueError, match=r"\[0, 1\)"):
+        FastDropout(1.0)
