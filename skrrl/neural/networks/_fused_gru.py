@@ -7,20 +7,24 @@ cost at the sizes of light-curve models (a batch of 256 series, 8-20 units).
 one :class:`torch.autograd.Function`:
 
 - the series is laid out ``(features, time, batch)``, so every gate of a step
-  is a block of rows and every product over all steps (input projections,
-  weight gradients) is one matrix product of strided views, without copies;
-- the forward keeps only the states; the backward recomputes the gates of a
-  block of steps at once and then needs three operations per step,
-  ``g_t = dL/dh_t + carry``, ``p = k_t * g_t`` and ``carry = W @ p``, where
-  ``k_t`` holds every factor that does not depend on the incoming gradient;
+  is a block of rows and the products over many steps (input projections,
+  weight gradients) are single matrix products of strided views;
+- the forward runs on ``u = (h + 1) / 2`` with a row of ones appended, so a
+  step is six operations (see :class:`_GRURecurrence`), and keeps only the
+  states;
+- the backward recomputes the gates of a block of steps at once, then needs
+  two operations per step: ``g_t = dL/dh_t + W @ p_{t+1}`` (one ``addmm``) and
+  ``p_t = k_t * g_t``, where ``k_t`` holds every factor that does not depend on
+  the incoming gradient;
 - ``tanh`` is evaluated as ``2 sigmoid(2x) - 1`` (the CPU sigmoid kernel is
   vectorised, ``tanh`` about ten times slower).
 
 The parameters, their names and the results are those of ``nn.GRU`` (checked
 against it in the tests, gradients included), so state dicts are
-interchangeable; on CUDA the layer is ``nn.GRU`` itself (cuDNN is faster).
-Padded batches freeze each series' state after its last valid step instead of
-packing.
+interchangeable. Inference and CUDA use ``nn.GRU`` itself (see
+:func:`use_fused`). Padded batches freeze each series' state after its last
+valid step instead of packing; outputs after a series' end are zeros, as with
+packed sequences.
 """
 
 import torch
