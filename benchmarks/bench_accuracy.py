@@ -30,7 +30,8 @@ the out-of-fold predictions of all networks run (an ensemble of architectures,
 on the same folds). Metrics: out-of-fold RMSE, MAE,
 weighted RMSE/MAE and weighted R², pooled over the folds of each repeat, then
 averaged over repeats. Results: benchmarks/results/accuracy.json, and the
-out-of-fold predictions next to it (``accuracy.<dataset>.npz``).
+out-of-fold predictions next to it (``accuracy.<dataset>.npz``, git-ignored: the
+Liu file holds the LAMOST [Fe/H] of the unlicensed catalogue).
 """
 
 import argparse

@@ -78,7 +78,7 @@ _training_docstrings = {
         Torch intra-op threads while fitting and predicting on the CPU; torch's
         global setting is restored afterwards. ``"auto"`` caps recurrent
         models, whose many small per-step operations do not gain from more
-        threads, at 2 (GRU) or 1 (LSTM) threads (the fastest settings measured by
+        threads, at 2 (the fastest setting measured by
         benchmarks/bench_training.py), and keeps torch's setting for the others.
         None always keeps torch's setting.""",
     "verbose": """verbose : int, default=0

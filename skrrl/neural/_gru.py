@@ -21,11 +21,8 @@ _rnn_docstrings = {
 class _BaseRNNRegressor(_BaseNeuralRegressor):
     _cell = "gru"
     _bidirectional = False
-
-    @property
-    def _auto_threads(self):
-        # the fused GRU gains from a second thread, nn.LSTM loses (measured)
-        return 2 if self._cell == "gru" else 1
+    # the fused recurrences gain from a second thread, not from more
+    _auto_threads = 2
 
     def __init__(
         self,

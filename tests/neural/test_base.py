@@ -332,8 +332,8 @@ def test_cosine_schedule_anneals_the_learning_rate(data):
 @pytest.mark.parametrize(
     ("cls", "n_threads", "expected"),
     [
-        (GRURegressor, "auto", 2),  # fused GRU: at most two threads
-        (LSTMRegressor, "auto", 1),  # nn.LSTM: one thread
+        (GRURegressor, "auto", 2),  # recurrent: at most two threads
+        (LSTMRegressor, "auto", 2),
         (GRURegressor, 1, 1),
         (MLPRegressor, "auto", 3),  # others: torch's setting
         (GRURegressor, None, 3),

@@ -30,30 +30,10 @@ packed sequences.
 import torch
 from torch import nn
 from torch.autograd.function import once_differentiable
-from torch.nn.utils.rnn import PackedSequence
+
+from skrrl.neural.networks._fused import FusedRNNMixin, as_matrix, doubled_rows
 
 _BLOCK = 16  # steps per block of the backward (measured fastest on CPU)
-
-
-def use_fused(x):
-    """Whether :class:`FusedGRU` runs its fused recurrence on ``x``: a CPU
-    tensor outside :func:`torch.inference_mode` (training, and skorch's
-    validation under ``no_grad``). ``predict`` runs in inference mode and gets
-    ``nn.GRU``'s own kernels, whose result for a series does not depend on the
-    other series of the batch (the fused products' rounding can, by 1e-7);
-    CUDA always uses ``nn.GRU`` (cuDNN)."""
-    return (
-        isinstance(x, torch.Tensor)
-        and x.device.type == "cpu"
-        and not torch.is_inference_mode_enabled()
-    )
-
-
-def _doubled_n(hidden, like):
-    """Column of ones with the n-gate rows 2: ``tanh(p) = 2 sigmoid(2p) - 1``."""
-    scale = like.new_ones(3 * hidden, 1)
-    scale[2 * hidden :] = 2
-    return scale
 
 
 class _GRURecurrence(torch.autograd.Function):
@@ -74,7 +54,7 @@ class _GRURecurrence(torch.autograd.Function):
     def forward(ctx, x, w_ih, w_hh, b_ih, b_hh, mask):
         _, steps, batch = x.shape
         hidden = w_hh.shape[1]
-        scale = _doubled_n(hidden, w_hh)
+        scale = doubled_rows(3 * hidden, 2 * hidden, 3 * hidden, w_hh)
         w_i, b_i = w_ih * scale, b_ih[:, None] * scale
         w_u = torch.cat((2 * w_hh, (b_hh - w_hh.sum(1))[:, None]), dim=1) * scale
         states = x.new_empty(hidden + 1, steps + 1, batch)  # [u; 1] of each step
@@ -91,7 +71,7 @@ class _GRURecurrence(torch.autograd.Function):
         masks = None if mask is None else mask.unbind(1)
         for start in range(0, steps, _BLOCK):
             # input projections of a block of steps (stays in cache)
-            gi = torch.addmm(b_i, w_i, _matrix(x[:, start : start + _BLOCK]))
+            gi = torch.addmm(b_i, w_i, as_matrix(x[:, start : start + _BLOCK]))
             gi = gi.view(3 * hidden, -1, batch)
             gi_rz, gi_n = gi[: 2 * hidden].unbind(1), gi[2 * hidden :].unbind(1)
             stop = start + len(gi_rz)
@@ -106,11 +86,11 @@ class _GRURecurrence(torch.autograd.Function):
                     step = torch.lerp(s, previous, z)
                     torch.where(masks[t], step, previous, out=new)
         ctx.save_for_backward(x, w_ih, w_hh, w_i, b_i, w_u, states, mask)
-        return states[:hidden, 1:] * 2 - 1
+        return states[:hidden, 1:] * 2 - 1, None
 
     @staticmethod
     @once_differentiable
-    def backward(ctx, grad_states):
+    def backward(ctx, grad_states, _):
         x, w_ih, w_hh, w_i, b_i, w_u, states, mask = ctx.saved_tensors
         hidden, steps, batch = grad_states.shape
         grad_x = x.new_empty(x.shape) if ctx.needs_input_grad[0] else None
@@ -135,11 +115,6 @@ class _GRURecurrence(torch.autograd.Function):
         return (grad_x, *grads, None)
 
 
-def _matrix(x):
-    """View ``(F, T, B)`` as ``(F, T * B)`` (copying only if it cannot)."""
-    return x.reshape(x.shape[0], -1)
-
-
 def _block_backward(x, previous, grad_states, mask, carry, params, grads, grad_x):
     """Backward through one block of steps of a ``(features, time, batch)`` series.
 
@@ -149,10 +124,10 @@ def _block_backward(x, previous, grad_states, mask, carry, params, grads, grad_x
     """
     w_ih, w_i, b_i, w_u, w_back = params
     hidden, steps, batch = grad_states.shape
-    inputs = _matrix(x)
+    inputs = as_matrix(x)
     # the gates of the block's steps, at once (n-gate terms doubled)
     gi = torch.addmm(b_i, w_i, inputs).view(3 * hidden, steps, batch)
-    gh = (w_u @ _matrix(previous)).view(3 * hidden, steps, batch)
+    gh = (w_u @ as_matrix(previous)).view(3 * hidden, steps, batch)
     h = previous[:hidden] * 2 - 1
     rz = torch.add(gi[: 2 * hidden], gh[: 2 * hidden]).sigmoid_()
     r, z = rz[:hidden], rz[hidden:]
@@ -193,7 +168,7 @@ def _block_backward(x, previous, grad_states, mask, carry, params, grads, grad_x
     torch.mul(k[2], total, out=dg[3])
     dg = dg.view(4 * hidden, steps * batch)
     dgi, dgh_rz, dgh_n = dg[: 3 * hidden], dg[: 2 * hidden], dg[3 * hidden :]
-    states = _matrix(h).t()
+    states = as_matrix(h).t()
     if grad_x is not None:
         grad_x.copy_((w_ih.t() @ dgi).view_as(grad_x))
     grad_w_ih, grad_w_hh, grad_b_ih, grad_b_hh = grads
@@ -207,68 +182,15 @@ def _block_backward(x, previous, grad_states, mask, carry, params, grads, grad_x
     return carry
 
 
-def _reverser(lengths):
-    """Function reversing the series of a ``(features, time, batch)`` batch in
-    time, each within its valid length (steps after it stay in place)."""
-    if lengths is None:
-        return lambda x: x.flip(1)
-
-    def reverse(x):
-        t = torch.arange(x.shape[1], device=x.device)[:, None]
-        index = torch.where(t < lengths[None, :], lengths[None, :] - 1 - t, t)
-        return x.gather(1, index[None].expand_as(x))
-
-    return reverse
-
-
-def gru_layer(layer, seq, lengths=None):
-    """Run a :class:`FusedGRU` on a ``(features, time, batch)`` series.
-
-    Parameters
-    ----------
-    layer : FusedGRU
-        The layer (its parameters; its forward is not called).
-    seq : torch.Tensor of shape (input_size, time, batch)
-        Input series.
-    lengths : torch.Tensor of shape (batch,), default=None
-        Valid steps of each series (all when None).
-
-    Returns
-    -------
-    output : torch.Tensor of shape (directions * hidden_size, time, batch)
-        States of every step (zeros after a series' end).
-    h_n : torch.Tensor of shape (directions, hidden_size, batch)
-        State after each series' last valid step, per direction.
-    """
-    mask = None
-    if lengths is not None:
-        lengths = lengths.to(seq.device)
-        steps = torch.arange(seq.shape[1], device=seq.device)[:, None]
-        mask = (steps < lengths[None, :])[None]
-    outputs, finals = [], []
-    for suffix in ("", "_reverse")[: 2 if layer.bidirectional else 1]:
-        params = [getattr(layer, f"{name}_l0{suffix}") for name in _NAMES]
-        reverse = _reverser(lengths) if suffix else None
-        inputs = seq if reverse is None else reverse(seq)
-        out = _GRURecurrence.apply(inputs, *params, mask)
-        finals.append(out[:, -1])
-        outputs.append(out if reverse is None else reverse(out))
-    output = outputs[0] if len(outputs) == 1 else torch.cat(outputs, dim=0)
-    if mask is not None:
-        output = output * mask  # zeros after each series' end, as nn.GRU
-    return output, torch.stack(finals)
-
-
-_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-
-
-class FusedGRU(nn.GRU):
+class FusedGRU(FusedRNNMixin, nn.GRU):
     """Single-layer ``nn.GRU`` (batch first) trained with a fused backward on CPU.
 
     Same parameters, initialisation and results as ``nn.GRU(input_size,
-    hidden_size, batch_first=True, bidirectional=...)``; :meth:`forward` takes
-    the valid ``lengths`` of a padded batch instead of a ``PackedSequence``.
-    Stacks avoid layout changes between layers with :func:`gru_layer`.
+    hidden_size, batch_first=True, bidirectional=...)``; ``forward(x,
+    lengths=None)`` takes the valid ``lengths`` of a padded batch instead of a
+    ``PackedSequence`` (which it accepts too). Stacks keep the ``(features,
+    time, batch)`` layout between layers with
+    :func:`~skrrl.neural.networks._fused.fused_layer`.
 
     Parameters
     ----------
@@ -286,41 +208,9 @@ class FusedGRU(nn.GRU):
     (torch.Size([3, 5, 4]), torch.Size([1, 3, 4]))
     """
 
+    _recurrence = _GRURecurrence
+
     def __init__(self, input_size, hidden_size, *, bidirectional=False):
         super().__init__(
             input_size, hidden_size, batch_first=True, bidirectional=bidirectional
         )
-
-    def forward(self, x, lengths=None):
-        """Run the layer.
-
-        Parameters
-        ----------
-        x : torch.Tensor of shape (batch, time, input_size)
-            Input; steps after a series' length are ignored.
-        lengths : torch.Tensor of shape (batch,), default=None
-            Valid steps of each series (all steps when None).
-
-        Returns
-        -------
-        output : torch.Tensor of shape (batch, time, directions * hidden_size)
-            States of every step (zeros after a series' end).
-        h_n : torch.Tensor of shape (directions, batch, hidden_size)
-            State after each series' last valid step, per direction.
-        """
-        if use_fused(x):
-            output, h_n = gru_layer(self, x.permute(2, 1, 0), lengths)
-            return output.permute(2, 1, 0), h_n.transpose(1, 2)
-        return self._forward_packed(x, lengths)
-
-    def _forward_packed(self, x, lengths):
-        from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
-
-        if lengths is None or isinstance(x, PackedSequence):
-            return super().forward(x)
-        packed = pack_padded_sequence(
-            x, lengths.cpu(), batch_first=True, enforce_sorted=False
-        )
-        out, h = super().forward(packed)
-        out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
-        return out, h

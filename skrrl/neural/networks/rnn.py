@@ -5,9 +5,11 @@ from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence
 
 from skrrl.neural.networks._dropout import FastDropout
-from skrrl.neural.networks._fused_gru import FusedGRU, gru_layer, use_fused
+from skrrl.neural.networks._fused import fused_layer, use_fused
+from skrrl.neural.networks._fused_gru import FusedGRU
+from skrrl.neural.networks._fused_lstm import FusedLSTM
 
-_CELLS = ("gru", "lstm")
+_CELLS = {"gru": FusedGRU, "lstm": FusedLSTM}
 
 
 class RNNNetwork(nn.Module):
@@ -77,18 +79,10 @@ class RNNNetwork(nn.Module):
             )
         directions = 2 if bidirectional else 1
         sizes = (n_channels,) + tuple(h * directions for h in hidden_sizes[:-1])
-        if cell == "gru":
-            self.layers = nn.ModuleList(
-                FusedGRU(size, hidden, bidirectional=bool(bidirectional))
-                for size, hidden in zip(sizes, hidden_sizes)
-            )
-        else:
-            self.layers = nn.ModuleList(
-                nn.LSTM(
-                    size, hidden, batch_first=True, bidirectional=bool(bidirectional)
-                )
-                for size, hidden in zip(sizes, hidden_sizes)
-            )
+        self.layers = nn.ModuleList(
+            _CELLS[cell](size, hidden, bidirectional=bool(bidirectional))
+            for size, hidden in zip(sizes, hidden_sizes)
+        )
         self.dropouts = nn.ModuleList(FastDropout(float(p)) for p in dropout)
         self.head = nn.Linear(hidden_sizes[-1] * directions, 1)
         self.cell = cell
@@ -115,13 +109,13 @@ class RNNNetwork(nn.Module):
     def forward(self, x, lengths=None):
         if lengths is not None and bool((lengths >= x.shape[2]).all()):
             lengths = None
-        if self.cell == "gru" and use_fused(x):
+        if use_fused(x):
             # (features, time, batch) from the first layer to the last
             x = x.permute(1, 2, 0)
             for i, layer in enumerate(self.layers):
                 if i:
                     x = self.dropouts[i - 1](x)
-                x, h = gru_layer(layer, x, lengths)
+                x, h, _ = fused_layer(layer, x, lengths)
             last = torch.cat(tuple(h), dim=0).t()  # (batch, directions * hidden)
             return self.head(self.dropouts[-1](last))
         x = x.transpose(1, 2)  # (batch, time, channels), as nn.GRU/LSTM want

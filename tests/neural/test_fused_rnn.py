@@ -1,4 +1,4 @@
-"""FusedGRU against torch's own nn.GRU; FastDropout statistics."""
+"""FusedGRU/FusedLSTM against torch's own nn.GRU/nn.LSTM; FastDropout."""
 
 import numpy as np
 import pytest
@@ -7,17 +7,30 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from skrrl.neural.networks._dropout import FastDropout
-from skrrl.neural.networks._fused_gru import FusedGRU, gru_layer, use_fused
+from skrrl.neural.networks._fused import fused_layer, use_fused
+from skrrl.neural.networks._fused_gru import FusedGRU
+from skrrl.neural.networks._fused_lstm import FusedLSTM
+
+CELLS = {"gru": (FusedGRU, nn.GRU), "lstm": (FusedLSTM, nn.LSTM)}
 
 
-def _pair(input_size, hidden_size, bidirectional, seed=0):
+def _pair(input_size, hidden_size, bidirectional, seed=0, cell="gru"):
     torch.manual_seed(seed)
-    fused = FusedGRU(input_size, hidden_size, bidirectional=bidirectional).double()
-    reference = nn.GRU(
+    fused_cls, torch_cls = CELLS[cell]
+    fused = fused_cls(input_size, hidden_size, bidirectional=bidirectional).double()
+    reference = torch_cls(
         input_size, hidden_size, batch_first=True, bidirectional=bidirectional
     ).double()
+    with torch.no_grad():  # biases are not zero by default: a real test
+        for p in fused.parameters():
+            p.uniform_(-0.6, 0.6)
     reference.load_state_dict(fused.state_dict())
     return fused, reference
+
+
+def _states(state):
+    """(h_n,) for a GRU, (h_n, c_n) for an LSTM."""
+    return state if isinstance(state, tuple) else (state,)
 
 
 def _reference_run(gru, x, lengths):
@@ -29,43 +42,51 @@ def _reference_run(gru, x, lengths):
     return out, h
 
 
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
 @pytest.mark.parametrize("bidirectional", [False, True])
 @pytest.mark.parametrize("padded", [False, True])
 @pytest.mark.parametrize("steps", [1, 7, 40])  # one block, several blocks
-def test_outputs_and_every_gradient_equal_nn_gru(bidirectional, padded, steps):
-    fused, reference = _pair(3, 5, bidirectional)
+def test_outputs_and_every_gradient_equal_torch(cell, bidirectional, padded, steps):
+    fused, reference = _pair(3, 5, bidirectional, cell=cell)
     x = torch.randn(6, steps, 3, dtype=torch.float64)
     lengths = None
     if padded:
         lengths = torch.tensor([steps, max(1, steps // 2), 1, steps, 2, steps])
         lengths = lengths.clamp(max=steps)
     x1, x2 = x.clone().requires_grad_(), x.clone().requires_grad_()
-    out1, h1 = fused(x1, lengths)
-    out2, h2 = _reference_run(reference, x2, lengths)
+    out1, state1 = fused(x1, lengths)
+    out2, state2 = _reference_run(reference, x2, lengths)
     np.testing.assert_allclose(out1.detach(), out2.detach(), rtol=0, atol=1e-12)
-    np.testing.assert_allclose(h1.detach(), h2.detach(), rtol=0, atol=1e-12)
+    for s1, s2 in zip(_states(state1), _states(state2), strict=True):
+        np.testing.assert_allclose(s1.detach(), s2.detach(), rtol=0, atol=1e-12)
     # an arbitrary loss on every output and the final states
-    w_out, w_h = torch.randn_like(out2), torch.randn_like(h2)
-    ((out1 * w_out).sum() + (h1 * w_h).sum()).backward()
-    ((out2 * w_out).sum() + (h2 * w_h).sum()).backward()
+    w_out = torch.randn_like(out2)
+    weights = [torch.randn_like(s) for s in _states(state2)]
+    for out, state in ((out1, state1), (out2, state2)):
+        loss = (out * w_out).sum()
+        for s, w in zip(_states(state), weights):
+            loss = loss + (s * w).sum()
+        loss.backward()
     np.testing.assert_allclose(x1.grad, x2.grad, rtol=0, atol=1e-12)
     for (name, p1), p2 in zip(fused.named_parameters(), reference.parameters()):
         np.testing.assert_allclose(p1.grad, p2.grad, rtol=0, atol=1e-11, err_msg=name)
 
 
-def test_gradcheck_against_finite_differences():
-    fused, _ = _pair(2, 3, bidirectional=True)
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_gradcheck_against_finite_differences(cell):
+    fused, _ = _pair(2, 3, bidirectional=True, cell=cell)
     x = torch.randn(2, 20, 3, dtype=torch.float64, requires_grad=True)  # (I, T, B)
     lengths = torch.tensor([20, 7, 1])
     assert torch.autograd.gradcheck(
-        lambda x: gru_layer(fused, x, lengths)[0], (x,), eps=1e-6, atol=1e-7
+        lambda x: fused_layer(fused, x, lengths)[0], (x,), eps=1e-6, atol=1e-7
     )
 
 
-def test_float32_matches_nn_gru_and_state_dicts_interchange():
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_float32_matches_torch_and_state_dicts_interchange(cell):
     torch.manual_seed(1)
-    fused = FusedGRU(2, 20)
-    reference = nn.GRU(2, 20, batch_first=True)
+    fused = CELLS[cell][0](2, 20)
+    reference = CELLS[cell][1](2, 20, batch_first=True)
     reference.load_state_dict(fused.state_dict())
     x = torch.randn(64, 100, 2)
     np.testing.assert_allclose(
@@ -73,15 +94,16 @@ def test_float32_matches_nn_gru_and_state_dicts_interchange():
     )
 
 
-def test_inference_mode_uses_nn_gru_kernels():
-    fused, reference = _pair(2, 4, bidirectional=True)
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_inference_mode_uses_torch_kernels(cell):
+    fused, reference = _pair(2, 4, bidirectional=True, cell=cell)
     x = torch.randn(5, 9, 2, dtype=torch.float64)
     assert use_fused(x)
     with torch.inference_mode():
         assert not use_fused(x)
-        out1, h1 = fused(x)
-        out2, h2 = reference(x)
-    assert torch.equal(out1, out2) and torch.equal(h1, h2)
+        out1, _ = fused(x)
+        out2, _ = reference(x)
+    assert torch.equal(out1, out2)
 
 
 def test_fast_dropout_keeps_the_expected_fraction_unbiased():
