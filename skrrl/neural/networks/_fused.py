@@ -99,7 +99,13 @@ def fused_layer(layer, seq, lengths=None):
 
 
 class FusedRNNMixin:
-    """``forward(x, lengths=None)`` of the fused layers (batch first)."""
+    """``__init__`` and ``forward(x, lengths=None)`` of the fused layers: one
+    layer, batch first, optionally bidirectional."""
+
+    def __init__(self, input_size, hidden_size, *, bidirectional=False):
+        super().__init__(
+            input_size, hidden_size, batch_first=True, bidirectional=bidirectional
+        )
 
     def forward(self, x, lengths=None):
         """Run the layer.

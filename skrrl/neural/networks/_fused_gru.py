@@ -209,8 +209,3 @@ class FusedGRU(FusedRNNMixin, nn.GRU):
     """
 
     _recurrence = _GRURecurrence
-
-    def __init__(self, input_size, hidden_size, *, bidirectional=False):
-        super().__init__(
-            input_size, hidden_size, batch_first=True, bidirectional=bidirectional
-        )

@@ -192,8 +192,3 @@ class FusedLSTM(FusedRNNMixin, nn.LSTM):
     """
 
     _recurrence = _LSTMRecurrence
-
-    def __init__(self, input_size, hidden_size, *, bidirectional=False):
-        super().__init__(
-            input_size, hidden_size, batch_first=True, bidirectional=bidirectional
-        )
