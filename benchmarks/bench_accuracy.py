@@ -15,6 +15,8 @@ Two data sets, the same folds for every model (``RepeatedBinnedStratifiedKFold``
     of the shape information is lost before any model sees it.
 (a') ``sim-noiseless``: the same stars and epochs without photometric noise,
     so that only the sparse sampling stands between a model and the floor.
+    For both, the best network's RMSE is also reported by bins of the stars'
+    number of epochs and mean G magnitude (where the information is lost).
 (b) ``liu2020``: 518 real Gaia DR3 RRab light curves with LAMOST [Fe/H]
     (../shared/data/liu2020_dr3, read with ``skrrl.datasets.read_liu2020``),
     folded from their real times with the DR3 periods and epochs. Weighted
@@ -125,8 +127,7 @@ def load_sim(n_stars, noise=True, seed=0):
     frame, y, truth = make_rrlyrae(
         n_stars, kind="ab", feh_scatter=0.2, noise=noise, random_state=seed
     )
-    oracle = truth["feh_relation"].to_numpy(float)
-    return frame, y, np.ones_like(y), 0.2, oracle
+    return frame, y, np.ones_like(y), 0.2, truth
 
 
 def load_liu():
@@ -137,6 +138,24 @@ def load_liu():
         frame = read_liu2020(DATA)
     y = frame["feh"].to_numpy(float)
     return frame, y, 1.0 / frame["feh_err"].to_numpy(float) ** 2, None, None
+
+
+def rmse_by_bin(y, pred, values, edges):
+    """Out-of-fold RMSE (first repeat) of the stars in each ``[lo, hi)`` bin."""
+    rows = {}
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        m = (values >= lo) & (values < hi)
+        if m.any():
+            rmse = float(np.sqrt(np.mean((pred[0][m] - y[m]) ** 2)))
+            rows[f"{lo}-{hi}"] = {"n": int(m.sum()), "rmse": rmse}
+    return rows
+
+
+# bins of the simulated stars: epochs (phase coverage) and mean G (noise)
+SIM_BINS = {
+    "n_epochs": (12, 30, 45, 70, 1001),
+    "mean_mag": (13, 15, 17, 18, 19, 20.01),
+}
 
 
 def arrays(frame, n_points):
@@ -225,12 +244,12 @@ def main():
         if dataset.startswith("sim"):
             n = args.n_stars or (400 if args.quick else 5000)
             noise = dataset != "sim-noiseless"
-            frame, y, w, floor, oracle = load_sim(n, noise=noise)
+            frame, y, w, floor, truth = load_sim(n, noise=noise)
         elif not DATA.is_dir():
             print(f"skipping {dataset}: {DATA} not found")
             continue
         else:
-            frame, y, w, floor, oracle = load_liu()
+            frame, y, w, floor, truth = load_liu()
         X, feats = arrays(frame, n_points)
         cv = RepeatedBinnedStratifiedKFold(5, n_repeats=repeats, random_state=0)
         splits = list(cv.split(X, y))
@@ -248,8 +267,8 @@ def main():
         print(
             f"{'model':<30}{'RMSE':>8}{'MAE':>8}{'wRMSE':>8}{'wMAE':>8}{'wR2':>8}{'s':>8}"
         )
-        if oracle is not None:
-            row = scores(y, oracle[None], w)
+        if truth is not None:
+            row = scores(y, truth["feh_relation"].to_numpy(float)[None], w)
             table["oracle relation (true parameters)"] = row
             print(
                 f"{'oracle relation (true params)':<30}"
@@ -310,6 +329,23 @@ def main():
                 f"best network {best}: RMSE / floor = {summary['best_over_floor']:.3f}"
                 " (target <= 1.10)"
             )
+            # where the error comes from: phase coverage and photometric noise
+            member = (
+                best
+                if best in predictions
+                else min(members, key=lambda k: table[k]["rmse"])
+            )
+            summary["best_by_bin"] = {"model": member}
+            for column, edges in SIM_BINS.items():
+                values = truth[column].to_numpy(float)
+                bins = rmse_by_bin(y, predictions[member], values, edges)
+                summary["best_by_bin"][column] = bins
+                print(
+                    f"  {member} RMSE by {column}: "
+                    + ", ".join(
+                        f"{k} {v['rmse']:.3f} (n={v['n']})" for k, v in bins.items()
+                    )
+                )
         if best and not floor:
             base = min(table[k]["rmse"] for k in classical_models() if k in table)
             summary["best_minus_best_classical_rmse"] = nets[best]["rmse"] - base
