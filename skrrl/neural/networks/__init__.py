@@ -8,9 +8,9 @@ Contract shared by every network in this folder
   ``(batch, n_channels, n_timepoints)``; series shorter than ``n_timepoints`` are
   padded at the end (with zeros) and ``lengths`` (int64, shape ``(batch,)``) gives the
   number of valid timepoints of each; ``None`` means all are full length. Padding
-  must not change the output: GRUs freeze their state after each series' end,
-  LSTMs pack the sequences, convolutional and attention
-  models mask their pooling/attention. Returns shape ``(batch, 1)``.
+  must not change the output: recurrent layers freeze their states after each
+  series' end (fused CPU training) or take packed sequences, convolutional and
+  attention models mask their pooling/attention. Returns shape ``(batch, 1)``.
 - optional ``regularization_loss(self)``: a scalar tensor added to the training loss
   (e.g. the paper's L1 recurrent / L2 kernel penalties).
 """

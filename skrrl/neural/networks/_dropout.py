@@ -10,6 +10,8 @@ elements are scaled by the inverse of the exact keep probability, so the
 output is unbiased.
 """
 
+import math
+
 import torch
 from torch import nn
 
@@ -39,8 +41,9 @@ class FastDropout(nn.Module):
             raise ValueError(f"dropout probability must be in [0, 1); got {p!r}.")
         self.p = float(p)
         # elements whose uniform 16-bit integer falls below the threshold drop
-        self._threshold = -(_LEVELS // 2) + int(-(-self.p * _LEVELS // 1))
-        self._scale = _LEVELS / (_LEVELS - int(-(-self.p * _LEVELS // 1)))
+        dropped = math.ceil(self.p * _LEVELS)  # of the 2**16 levels
+        self._threshold = -(_LEVELS // 2) + dropped
+        self._scale = _LEVELS / (_LEVELS - dropped)
 
     def forward(self, x):
         if not self.training or self.p == 0:

@@ -31,9 +31,13 @@ import torch
 from torch import nn
 from torch.autograd.function import once_differentiable
 
-from skrrl.neural.networks._fused import FusedRNNMixin, as_matrix, doubled_rows
-
-_BLOCK = 16  # steps per block of the backward (measured fastest on CPU)
+from skrrl.neural.networks._fused import (
+    BLOCK,
+    FusedRNNMixin,
+    as_matrix,
+    backward_blocks,
+    doubled_rows,
+)
 
 
 class _GRURecurrence(torch.autograd.Function):
@@ -69,9 +73,9 @@ class _GRURecurrence(torch.autograd.Function):
         # than the arithmetic)
         u_aug, u = states.unbind(1), states[:hidden].unbind(1)
         masks = None if mask is None else mask.unbind(1)
-        for start in range(0, steps, _BLOCK):
+        for start in range(0, steps, BLOCK):
             # input projections of a block of steps (stays in cache)
-            gi = torch.addmm(b_i, w_i, as_matrix(x[:, start : start + _BLOCK]))
+            gi = torch.addmm(b_i, w_i, as_matrix(x[:, start : start + BLOCK]))
             gi = gi.view(3 * hidden, -1, batch)
             gi_rz, gi_n = gi[: 2 * hidden].unbind(1), gi[2 * hidden :].unbind(1)
             stop = start + len(gi_rz)
@@ -100,8 +104,7 @@ class _GRURecurrence(torch.autograd.Function):
         w_back = torch.cat((w_hh.t(), torch.eye(hidden, dtype=w_hh.dtype)), dim=1)
         carry = grad_states.new_zeros(hidden, batch)
         # blocks of steps, last first: the temporaries of a block stay in cache
-        for stop in range(steps, 0, -_BLOCK):
-            block = slice(max(0, stop - _BLOCK), stop)
+        for block in backward_blocks(steps):
             carry = _block_backward(
                 x[:, block],
                 states[:, block],

@@ -18,9 +18,14 @@ import torch
 from torch import nn
 from torch.autograd.function import once_differentiable
 
-from skrrl.neural.networks._fused import FusedRNNMixin, as_matrix, doubled_rows
-
-_BLOCK = 16  # steps per block of the backward
+from skrrl.neural.networks._fused import (
+    BLOCK,
+    FusedRNNMixin,
+    as_matrix,
+    backward_blocks,
+    doubled_rows,
+    tanh_via_sigmoid,
+)
 
 
 def _activate(gates, hidden):
@@ -30,10 +35,6 @@ def _activate(gates, hidden):
     i, f, g, o = gates.split(hidden)
     g.mul_(2).sub_(1)
     return i, f, g, o
-
-
-def _tanh(x):
-    return torch.mul(x, 2).sigmoid_().mul_(2).sub_(1)
 
 
 class _LSTMRecurrence(torch.autograd.Function):
@@ -60,20 +61,19 @@ class _LSTMRecurrence(torch.autograd.Function):
         tanh_c = x.new_empty(hidden, batch)
         h_aug, h_steps, c_steps = h.unbind(1), h[:hidden].unbind(1), c.unbind(1)
         masks = None if mask is None else mask.unbind(1)
-        for start in range(0, steps, _BLOCK):
-            gi = torch.addmm(b_i, w_i, as_matrix(x[:, start : start + _BLOCK]))
+        for start in range(0, steps, BLOCK):
+            gi = torch.addmm(b_i, w_i, as_matrix(x[:, start : start + BLOCK]))
             gi = gi.view(4 * hidden, -1, batch).unbind(1)
             for t, g_t in enumerate(gi, start):
                 torch.addmm(g_t, w_h, h_aug[t], out=gates)
                 i, f, g, o = _activate(gates, hidden)
+                # unmasked, the new states are written in place
+                c_out = c_steps[t + 1] if masks is None else None
+                c_new = torch.mul(f, c_steps[t], out=c_out).addcmul_(i, g)
+                tanh_via_sigmoid(c_new, out=tanh_c)
                 if masks is None:
-                    c_new = torch.mul(f, c_steps[t], out=c_steps[t + 1])
-                    c_new.addcmul_(i, g)
-                    torch.mul(c_new, 2, out=tanh_c).sigmoid_().mul_(2).sub_(1)
                     torch.mul(o, tanh_c, out=h_steps[t + 1])
                 else:
-                    c_new = torch.mul(f, c_steps[t]).addcmul_(i, g)
-                    torch.mul(c_new, 2, out=tanh_c).sigmoid_().mul_(2).sub_(1)
                     torch.where(masks[t], c_new, c_steps[t], out=c_steps[t + 1])
                     h_new = torch.mul(o, tanh_c)
                     torch.where(masks[t], h_new, h_steps[t], out=h_steps[t + 1])
@@ -94,12 +94,11 @@ class _LSTMRecurrence(torch.autograd.Function):
         w_back = torch.cat((w_hh.t(), eye), dim=1) if mask is not None else w_hh.t()
         carry_h = grad_h.new_zeros(hidden, batch)
         carry_c = grad_h.new_zeros(hidden, batch) if grad_c is None else grad_c
-        for stop in range(steps, 0, -_BLOCK):
-            block = slice(max(0, stop - _BLOCK), stop)
+        for block in backward_blocks(steps):
             carry_h, carry_c = _block_backward(
                 x[:, block],
-                h[:, block.start : stop + 1],
-                c[:, block.start : stop + 1],
+                h[:, block.start : block.stop + 1],
+                c[:, block.start : block.stop + 1],
                 grad_h[:, block],
                 None if mask is None else mask[:, block],
                 (carry_h, carry_c),
@@ -123,7 +122,7 @@ def _block_backward(x, h, c, grad_h, mask, carry, params, grads, grad_x):
     # the gates of the block's steps, at once
     gates = torch.addmm(b_i, w_i, as_matrix(x)).addmm_(w_h, as_matrix(previous))
     i, f, g, o = (gate.view(hidden, steps, batch) for gate in _activate(gates, hidden))
-    tanh_c = _tanh(c[:, 1:])
+    tanh_c = tanh_via_sigmoid(c[:, 1:])
     # dc_t = carry + dh_t * a_t;  d_t = [dc_t * k[0:3], dh_t * k[3]]
     a = o * torch.addcmul(torch.ones_like(tanh_c), tanh_c, tanh_c, value=-1)
     k = x.new_empty(4 + (mask is not None), hidden, steps, batch)
