@@ -199,6 +199,14 @@ def scores(y, pred, w):
     return out
 
 
+def _print_row(label, row):
+    """One line of the results table (the fit time when the row has one)."""
+    metrics = ("rmse", "mae", "wrmse", "wmae", "wr2")
+    seconds = f"{row['seconds']:>8.0f}" if "seconds" in row else ""
+    line = "".join(f"{row[k]:>8.3f}" for k in metrics)
+    print(f"{label:<30}{line}{seconds}", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true")
@@ -229,12 +237,13 @@ def main():
     n_points = args.n_points or (66 if args.quick else 264)
     epochs = args.epochs or (15 if args.quick else 300)
     repeats = args.repeats or 1
+    widths = args.widths or ("small" if args.quick else "paper")
     result = {
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "n_points": n_points,
         "max_epochs": epochs,
         "batch_size": args.batch_size,
-        "widths": args.widths or ("small" if args.quick else "paper"),
+        "widths": widths,
         "n_repeats": repeats,
         "loadavg_start": os.getloadavg(),
         "datasets": {},
@@ -253,10 +262,9 @@ def main():
         X, feats = arrays(frame, n_points)
         cv = RepeatedBinnedStratifiedKFold(5, n_repeats=repeats, random_state=0)
         splits = list(cv.split(X, y))
-        small_widths = (args.widths or ("small" if args.quick else "paper")) == "small"
         models = {
             **classical_models(),
-            **network_models(small_widths, epochs, args.batch_size, args.patience),
+            **network_models(widths == "small", epochs, args.batch_size, args.patience),
         }
         table, predictions = {}, {}
         print(
@@ -270,12 +278,7 @@ def main():
         if truth is not None:
             row = scores(y, truth["feh_relation"].to_numpy(float)[None], w)
             table["oracle relation (true parameters)"] = row
-            print(
-                f"{'oracle relation (true params)':<30}"
-                + "".join(
-                    f"{row[k]:>8.3f}" for k in ("rmse", "mae", "wrmse", "wmae", "wr2")
-                )
-            )
+            _print_row("oracle relation (true params)", row)
         for name, est in models.items():
             if (
                 wanted
@@ -299,14 +302,7 @@ def main():
                 "models": table,
             }
             _write(result, args.out)  # partial results survive an interruption
-            print(
-                f"{name:<30}"
-                + "".join(
-                    f"{row[k]:>8.3f}" for k in ("rmse", "mae", "wrmse", "wmae", "wr2")
-                )
-                + f"{row['seconds']:>8.0f}",
-                flush=True,
-            )
+            _print_row(name, row)
         # the mean of the networks' out-of-fold predictions: an ensemble of
         # architectures, scored on the same folds (no extra fitting)
         members = [k for k in predictions if k.endswith("Regressor")]
@@ -314,12 +310,7 @@ def main():
             row = scores(y, np.mean([predictions[k] for k in members], axis=0), w)
             row["members"] = members
             table["EnsembleMeanRegressor"] = row
-            print(
-                f"{'mean of the networks':<30}"
-                + "".join(
-                    f"{row[k]:>8.3f}" for k in ("rmse", "mae", "wrmse", "wmae", "wr2")
-                )
-            )
+            _print_row("mean of the networks", row)
         nets = {k: v for k, v in table.items() if k.endswith("Regressor")}
         best = min(nets, key=lambda k: nets[k]["rmse"]) if nets else None
         summary = {"best_network": best}
