@@ -33,11 +33,11 @@ def _states(state):
     return state if isinstance(state, tuple) else (state,)
 
 
-def _reference_run(gru, x, lengths):
+def _reference_run(layer, x, lengths):
     if lengths is None:
-        return gru(x)
+        return layer(x)
     packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
-    out, h = gru(packed)
+    out, h = layer(packed)
     out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
     return out, h
 
