@@ -14,6 +14,7 @@ _EXPORTS = {
     "read_liu2020": "._liu",
     "make_rrlyrae": "._simulate",
     "rrlyrae_magnitudes": "._simulate",
+    "rrlyrae_feh_posterior": "._posterior",
     "make_halo_iom": "._halo",
 }
 

@@ -77,6 +77,51 @@ def lognormal(median, sigma, n, low, high, rng):
     return np.clip(median * np.exp(sigma * rng.standard_normal(n)), low, high)
 
 
+# RRab shape conditionals (gaia-rrl-physics.md 3.2): Gaussian means and widths
+# before the clips of shape_ab; also the prior of skrrl.datasets._shape_model
+PTP_SD, R21_SD, R31_SD = 0.17, 0.073, 0.06
+# phi21 = 3.53 + 0.29 phi31 + N(0, 0.22); phi_k1 = phi31 - 1.94 (k - 3) + N(0, 0.15)
+PHI21_LINE, PHI21_SD = (3.53, 0.29), 0.22
+PHI_STEP, PHI_TAIL_SD = -1.94, 0.15
+
+
+def ptp_mean(period):
+    return 0.70 - 1.5 * (period - 0.567)
+
+
+def r21_mean(ptp):
+    return 0.48 + 0.25 * (ptp - 0.70)
+
+
+def r31_mean(r21):
+    return -0.12 + 0.87 * r21
+
+
+def phi31_ab(mu, period, r21):
+    """phi31 that solves the Li et al. (2023) RRab relation for mu."""
+    return 2.0 + (mu + 1.888 + 5.772 * (period - 0.6) - 1.065 * (r21 - 0.45)) / 1.090
+
+
+def ab_harmonics(r21, r31, phi31, e21, e_tail):
+    """Amplitude ratios R_k1 and phases phi_k1 of RRab, shape (n, 6) each.
+
+    ``e21`` and the three rows of ``e_tail`` are the standard-normal terms of
+    phi21 and of phi41, phi51, phi61.
+    """
+    n = len(r21)
+    ratio = np.column_stack([np.ones(n), r21, r31, np.zeros((n, N_HARMONICS - 3))])
+    phi21 = PHI21_LINE[0] + PHI21_LINE[1] * phi31 + PHI21_SD * e21
+    phase = np.column_stack([np.zeros(n), phi21, phi31, np.zeros((n, 3))])
+    # higher harmonics: geometric decay of R_k1 and a linear progression of phi_k1,
+    # the pattern of a skewed sawtooth (a pure sawtooth has R_k1 = 1/k)
+    # (median phi31 - phi21 = -1.94 rad in the DR2 G fits)
+    decay = 0.75 * np.clip(r31 / r21, 0.3, 0.8)
+    for k in range(4, N_HARMONICS + 1):
+        ratio[:, k - 1] = r31 * decay ** (k - 3)
+        phase[:, k - 1] = phi31 + PHI_STEP * (k - 3) + PHI_TAIL_SD * e_tail[k - 4]
+    return ratio, phase
+
+
 def shape_ab(mu, scatter, rng):
     """Period, peak-to-peak amplitude and Fourier shape of RRab stars.
 
@@ -93,37 +138,17 @@ def shape_ab(mu, scatter, rng):
         m = todo.sum()
         period[todo] = lognormal(_p_median(0.567, mu[todo]), 0.128, m, 0.3, 1.0, rng)
         ptp[todo] = np.clip(
-            0.70 - 1.5 * (period[todo] - 0.567) + 0.17 * rng.standard_normal(m),
-            0.15,
-            1.4,
+            ptp_mean(period[todo]) + PTP_SD * rng.standard_normal(m), 0.15, 1.4
         )
         r21[todo] = np.clip(
-            0.48 + 0.25 * (ptp[todo] - 0.70) + 0.073 * rng.standard_normal(m),
-            0.15,
-            0.8,
+            r21_mean(ptp[todo]) + R21_SD * rng.standard_normal(m), 0.15, 0.8
         )
-        phi31[todo] = (
-            2.0
-            + (
-                mu[todo]
-                + 1.888
-                + 5.772 * (period[todo] - 0.6)
-                - 1.065 * (r21[todo] - 0.45)
-            )
-            / 1.090
-        )
+        phi31[todo] = phi31_ab(mu[todo], period[todo], r21[todo])
         todo = (phi31 < 0.3) | (phi31 > 4.7)
-    r31 = np.clip(-0.12 + 0.87 * r21 + 0.06 * rng.standard_normal(n), 0.03, r21)
-    phi21 = 3.53 + 0.29 * phi31 + 0.22 * rng.standard_normal(n)
-    ratio = np.column_stack([np.ones(n), r21, r31, np.zeros((n, N_HARMONICS - 3))])
-    phase = np.column_stack([np.zeros(n), phi21, phi31, np.zeros((n, 3))])
-    # higher harmonics: geometric decay of R_k1 and a linear progression of phi_k1,
-    # the pattern of a skewed sawtooth (a pure sawtooth has R_k1 = 1/k)
-    # (median phi31 - phi21 = -1.94 rad in the DR2 G fits)
-    decay = 0.75 * np.clip(r31 / r21, 0.3, 0.8)
-    for k in range(4, N_HARMONICS + 1):
-        ratio[:, k - 1] = r31 * decay ** (k - 3)
-        phase[:, k - 1] = phi31 - 1.94 * (k - 3) + 0.15 * rng.standard_normal(n)
+    r31 = np.clip(r31_mean(r21) + R31_SD * rng.standard_normal(n), 0.03, r21)
+    e21 = rng.standard_normal(n)
+    e_tail = [rng.standard_normal(n) for _ in range(N_HARMONICS - 3)]
+    ratio, phase = ab_harmonics(r21, r31, phi31, e21, e_tail)
     n_harm = rng.randint(4, 7, n)
     return mu, period, ptp, ratio, phase, n_harm
 
