@@ -31,6 +31,7 @@ from skrrl.datasets._shape_model import (
 _CHUNK = 256  # stars fitted at once (sorted by epoch count: little padding)
 _STEP = np.array([1e-4, 1e-4, 1e-4, 1e-4, 1e-3, 1e-3, 1e-3, 1e-3])  # differences
 _ITERATIONS = 40
+_BLIND_MU = (-2.4, -1.8, -1.3, -0.8, -0.3)  # blind starts across the halo prior
 
 
 def _residuals(theta, star):
@@ -109,8 +110,32 @@ def _fit(theta, star):
     return theta, np.linalg.inv(hess)
 
 
-def laplace_posterior(frame, truth, scatter):
-    """Mode and marginal standard deviation of mu of every star."""
+def _blind_starts(frame, rows):
+    """Starting points that use only the curves: a grid of mu and phi21 terms.
+
+    The amplitude starts at the observed peak-to-peak range, R21 and R31 at
+    their conditional means; mu at five values across the halo prior and the
+    phi21 term at 0 and +-1.5 (phi21 decides between local modes most often).
+    """
+    ptp = np.array([np.ptp(mag) for mag in frame["mag"].iloc[rows]])
+    base = np.zeros((len(rows), N_THETA))
+    base[:, 1] = np.clip(ptp, 0.15, 1.4)
+    base[:, 2] = np.clip(r21_mean(base[:, 1]), 0.15, 0.8)
+    base[:, 3] = np.clip(r31_mean(base[:, 2]), 0.03, base[:, 2])
+    for mu in _BLIND_MU:
+        for e21 in (0.0, 1.5, -1.5):
+            start = base.copy()
+            start[:, 0], start[:, 4] = mu, e21
+            yield start
+
+
+def laplace_posterior(frame, truth, scatter, start="truth"):
+    """Mode and marginal standard deviation of mu of every star.
+
+    ``start="truth"`` starts from the true variables (the mode of the truth's
+    basin); ``"blind"`` from the starts of ``_blind_starts`` and keeps the mode of
+    highest posterior density.
+    """
     theta0 = truth_theta(truth)
     period = truth["period"].to_numpy(float)
     n_harm = truth["n_harmonics"].to_numpy()
@@ -127,6 +152,15 @@ def laplace_posterior(frame, truth, scatter):
             "inv_err": inv_err,
             "scatter": scatter,
         }
-        theta, cov = _fit(theta0[rows].copy(), star)
-        mode[rows], std[rows] = theta[:, 0], np.sqrt(cov[:, 0, 0])
+        starts = (
+            [theta0[rows].copy()] if start == "truth" else _blind_starts(frame, rows)
+        )
+        best = np.full(len(rows), np.inf)
+        for theta in starts:
+            theta, cov = _fit(theta, star)
+            value = _objective(theta, star)
+            better = value < best
+            best[better] = value[better]
+            mode[rows[better]] = theta[better, 0]
+            std[rows[better]] = np.sqrt(cov[better, 0, 0])
     return mode, std

@@ -87,9 +87,13 @@ def _exact_posterior(frame, truth, feh_scatter, n_grid):
     return mean, np.sqrt(var)
 
 
-def _check(frame, truth, feh_scatter, method):
+def _check(frame, truth, feh_scatter, method, start):
     if method not in ("exact", "laplace"):
         raise ValueError(f"method must be 'exact' or 'laplace', got {method!r}")
+    if start not in ("truth", "blind"):
+        raise ValueError(f"start must be 'truth' or 'blind', got {start!r}")
+    if start == "blind" and method != "laplace":
+        raise ValueError("start='blind' needs method='laplace'")
     if not 0 <= feh_scatter < 0.3:
         raise ValueError(
             f"feh_scatter must be in [0, 0.3) as in make_rrlyrae, got {feh_scatter}"
@@ -113,7 +117,9 @@ def _check(frame, truth, feh_scatter, method):
         )
 
 
-def rrlyrae_feh_posterior(frame, truth, *, feh_scatter=0.2, method="exact", n_grid=401):
+def rrlyrae_feh_posterior(
+    frame, truth, *, feh_scatter=0.2, method="exact", start="truth", n_grid=401
+):
     """Posterior of each simulated star's relation value from its noisy light curve.
 
     For RRab stars made by :func:`make_rrlyrae`, the posterior of ``mu`` (the
@@ -137,6 +143,13 @@ def rrlyrae_feh_posterior(frame, truth, *, feh_scatter=0.2, method="exact", n_gr
         floor is a strict lower bound. ``"laplace"``: the shape variables are
         unknown too and marginalised (Gaussian approximation at the mode); the
         floor is an estimate of what the curves allow.
+    start : {"truth", "blind"}, default="truth"
+        Where ``"laplace"`` starts its search for the mode: the true variables
+        (the mode nearest the truth), or 15 starts that use only the curve
+        (see Notes), keeping the mode of highest posterior density. With
+        ``"blind"``, ``mean`` is an estimate of ``mu`` that uses the light
+        curve, period, epoch and number of harmonics only: a fit of the
+        simulator's own light-curve model.
     n_grid : int, default=401
         Points of each of the two grids of ``"exact"``: the whole prior range of
         ``mu`` [-3, 0.2] first, then +-8 posterior standard deviations around
@@ -167,7 +180,10 @@ def rrlyrae_feh_posterior(frame, truth, *, feh_scatter=0.2, method="exact", n_gr
     (it is marginalised exactly). The mode is found by Levenberg-Marquardt from
     the true values, and the standard deviation of ``mu`` is read off the
     inverse Hessian. For sparse curves whose posterior has several modes this
-    underestimates the spread, so the floor errs low.
+    underestimates the spread, so the floor errs low. The blind starts put
+    the amplitude at the observed peak-to-peak range, R21 and R31 at their
+    conditional means, ``mu`` at -2.4, -1.8, -1.3, -0.8 or -0.3 and the phi21
+    term at 0 or +-1.5.
 
     Both take the errors ``mag_err`` as given (that the simulator computes them
     from the noiseless magnitude is not used).
@@ -182,9 +198,9 @@ def rrlyrae_feh_posterior(frame, truth, *, feh_scatter=0.2, method="exact", n_gr
     >>> bool(0.2 < floor < 0.3)
     True
     """
-    _check(frame, truth, feh_scatter, method)
+    _check(frame, truth, feh_scatter, method, start)
     if method == "exact":
         mean, std = _exact_posterior(frame, truth, feh_scatter, n_grid)
     else:
-        mean, std = laplace_posterior(frame, truth, feh_scatter)
+        mean, std = laplace_posterior(frame, truth, feh_scatter, start)
     return pd.DataFrame({"mean": mean, "std": std}, index=frame.index)

@@ -55,6 +55,20 @@ def test_floors_are_ordered(noisy):
     assert wider.mean() > 0.95
 
 
+def test_blind_start_finds_the_truth_mode():
+    # the fit that never sees the true shape lands, for nearly every star, on
+    # the mode found from the truth, so it estimates mu as well
+    frame, y, truth = make_rrlyrae(64, random_state=4)
+    modes = [
+        rrlyrae_feh_posterior(frame, truth, method="laplace", start=start)["mean"]
+        for start in ("truth", "blind")
+    ]
+    same = np.abs(modes[0] - modes[1]) < 1e-3
+    assert same.mean() > 0.9
+    rmse = [np.sqrt(np.mean((m - y) ** 2)) for m in modes]
+    assert rmse[1] == pytest.approx(rmse[0], rel=0.05)
+
+
 def test_noiseless_curves_pin_mu():
     # the same 30 stars with and without noise: without it the likelihood peaks
     # at the truth and the mean only moves by the prior's pull
@@ -143,6 +157,10 @@ def test_bad_input():
         rrlyrae_feh_posterior(frame, truth.drop(columns="amplitudes"))
     with pytest.raises(ValueError, match="method"):
         rrlyrae_feh_posterior(frame, truth, method="mcmc")
+    with pytest.raises(ValueError, match="start"):
+        rrlyrae_feh_posterior(frame, truth, method="laplace", start="prior")
+    with pytest.raises(ValueError, match="needs method='laplace'"):
+        rrlyrae_feh_posterior(frame, truth, start="blind")
     frame, _, truth = make_rrlyrae(20, outlier_fraction=0.1, random_state=0)
     with pytest.raises(ValueError, match="outliers"):
         rrlyrae_feh_posterior(frame, truth)
