@@ -188,23 +188,46 @@ SIM_BINS = {
 }
 
 
-def arrays(frame, n_points):
-    from skrrl.preprocessing import FourierFeatures, PhaseFolder, SplineResampler
+def arrays(frame, n_points, resampler="spline", splits=None):
+    """Network inputs and Fourier features of the folded curves.
+
+    ``"spline"`` smooths each star on its own, so it runs once outside the
+    folds; ``"prior"`` learns its shape prior from the curves, so it is fitted
+    on each training fold and the inputs are a list, one array per split.
+    """
+    from skrrl.preprocessing import (
+        FourierFeatures,
+        PhaseFolder,
+        ShapePriorResampler,
+        SplineResampler,
+    )
 
     folded = PhaseFolder().fit_transform(frame)
-    X = SplineResampler(n_points=n_points).fit_transform(folded).astype(np.float32)
     fourier = FourierFeatures(n_harmonics=4).set_output(transform="pandas")
-    return X, fourier.fit_transform(folded)
+    feats = fourier.fit_transform(folded)
+    if resampler == "spline":
+        X = SplineResampler(n_points=n_points).fit_transform(folded)
+        return X.astype(np.float32), feats
+    prior = ShapePriorResampler(n_points=n_points)
+    X = [
+        prior.fit(folded.iloc[train]).transform(folded).astype(np.float32)
+        for train, _ in splits
+    ]
+    return X, feats
 
 
 def out_of_fold(estimator, X, y, splits):
-    """Predictions of every (repeat, sample): shape (n_repeats, n_samples)."""
+    """Predictions of every (repeat, sample): shape (n_repeats, n_samples).
+
+    ``X`` is one input for all splits, or a list of one input per split.
+    """
     n_rep = len(splits) // 5
     pred = np.full((n_rep, len(y)), np.nan)
     for i, (train, test) in enumerate(splits):
         est = clone(estimator)
-        Xtr = X.iloc[train] if hasattr(X, "iloc") else X[train]
-        Xte = X.iloc[test] if hasattr(X, "iloc") else X[test]
+        Xi = X[i] if isinstance(X, list) else X
+        Xtr = Xi.iloc[train] if hasattr(Xi, "iloc") else Xi[train]
+        Xte = Xi.iloc[test] if hasattr(Xi, "iloc") else Xi[test]
         pred[i // 5, test] = est.fit(Xtr, y[train]).predict(Xte)
     return pred
 
@@ -253,6 +276,12 @@ def main():
         help="network widths (default: small with --quick, else paper)",
     )
     parser.add_argument("--models", default="", help="comma list of names to run")
+    parser.add_argument(
+        "--resampler",
+        choices=("spline", "prior"),
+        default="spline",
+        help="network inputs: SplineResampler or ShapePriorResampler (per fold)",
+    )
     parser.add_argument("--datasets", default="sim,liu2020")
     parser.add_argument("--out", default="benchmarks/results/accuracy.json")
     args = parser.parse_args()
@@ -274,6 +303,7 @@ def main():
         "max_epochs": epochs,
         "batch_size": args.batch_size,
         "widths": widths,
+        "resampler": args.resampler,
         "n_repeats": repeats,
         "loadavg_start": os.getloadavg(),
         "datasets": {},
@@ -290,16 +320,18 @@ def main():
         else:
             frame, y, w, floor, truth = load_liu()
             noise = True
-        X, feats = arrays(frame, n_points)
         cv = RepeatedBinnedStratifiedKFold(5, n_repeats=repeats, random_state=0)
-        splits = list(cv.split(X, y))
+        splits = list(cv.split(np.zeros((len(y), 1)), y))
+        X, feats = arrays(frame, n_points, args.resampler, splits)
+        shape = (X[0] if isinstance(X, list) else X).shape
         models = {
             **classical_models(),
             **network_models(widths == "small", epochs, args.batch_size, args.patience),
         }
         table, predictions = {}, {}
         print(
-            f"\n{dataset}: {len(y)} stars, {X.shape[1]} x {X.shape[2]} inputs, "
+            f"\n{dataset}: {len(y)} stars, {shape[1]} x {shape[2]} inputs "
+            f"({args.resampler}), "
             f"std([Fe/H]) {y.std():.3f}"
             + (f", injected floor {floor}" if floor else "")
         )

@@ -79,6 +79,45 @@ def fourier_design(phase, n_harmonics):
     return out
 
 
+def normal_equations(phase, mag, weight, star, n_stars, n_harmonics):
+    """Per-star weighted normal equations ``X^T W X`` and ``X^T W y`` of a Fourier fit.
+
+    Parameters
+    ----------
+    phase, mag, weight : ndarray of shape (n_epochs_total,)
+        Flattened phases, magnitudes and weights of all stars.
+    star : ndarray of shape (n_epochs_total,)
+        Star number (0 .. n_stars - 1) of each epoch.
+    n_stars : int
+        Number of stars.
+    n_harmonics : int
+        Number of harmonics K.
+
+    Returns
+    -------
+    gram : ndarray of shape (n_stars, 2 * K + 1, 2 * K + 1)
+    rhs : ndarray of shape (n_stars, 2 * K + 1)
+        In the column order of :func:`fourier_design`.
+    """
+    X = fourier_design(phase, n_harmonics)
+    k = X.shape[1]
+    gram = np.empty((n_stars, k, k))
+    for a in range(k):
+        wa = weight * X[:, a]
+        for b in range(a, k):
+            gram[:, a, b] = gram[:, b, a] = np.bincount(
+                star, wa * X[:, b], minlength=n_stars
+            )
+    rhs = np.stack(
+        [
+            np.bincount(star, weight * X[:, a] * mag, minlength=n_stars)
+            for a in range(k)
+        ],
+        axis=1,
+    )
+    return gram, rhs
+
+
 def fourier_fit(phase, mag, weight, star, n_stars, n_harmonics, ridge=1e-12):
     """Weighted least-squares Fourier series of every star, in one batch.
 
@@ -105,20 +144,8 @@ def fourier_fit(phase, mag, weight, star, n_stars, n_harmonics, ridge=1e-12):
     coef : ndarray of shape (n_stars, 2 * K + 1)
         ``[a0, a1, b1, a2, b2, ...]`` of ``a0 + sum a_k cos 2πkφ + b_k sin 2πkφ``.
     """
-    X = fourier_design(phase, n_harmonics)
-    k = X.shape[1]
-    G = np.empty((n_stars, k, k))
-    for a in range(k):
-        wa = weight * X[:, a]
-        for b in range(a, k):
-            G[:, a, b] = G[:, b, a] = np.bincount(star, wa * X[:, b], minlength=n_stars)
-    rhs = np.stack(
-        [
-            np.bincount(star, weight * X[:, a] * mag, minlength=n_stars)
-            for a in range(k)
-        ],
-        axis=1,
-    )
+    G, rhs = normal_equations(phase, mag, weight, star, n_stars, n_harmonics)
+    k = G.shape[1]
     trace = np.trace(G, axis1=1, axis2=2)
     G[:, np.arange(k), np.arange(k)] += ridge * trace[:, None] / k
     return np.linalg.solve(G, rhs[..., None])[..., 0]

@@ -174,6 +174,8 @@ NON_ARRAY_ESTIMATORS = {
     "tests/preprocessing/test_preprocessing_contract.py",
     "SplineResampler": "consumes a light-curve frame; tested in "
     "tests/preprocessing/test_preprocessing_contract.py",
+    "ShapePriorResampler": "consumes a light-curve frame; tested in "
+    "tests/preprocessing/test_preprocessing_contract.py",
     "FourierFeatures": "consumes a light-curve frame; tested in "
     "tests/preprocessing/test_preprocessing_contract.py",
     "KDEWeighter": "consumes only the target y (fit(y), compute_weights(y)); "

@@ -17,12 +17,18 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from skrrl.datasets import make_rrlyrae
-from skrrl.preprocessing import FourierFeatures, PhaseFolder, SplineResampler
+from skrrl.preprocessing import (
+    FourierFeatures,
+    PhaseFolder,
+    ShapePriorResampler,
+    SplineResampler,
+)
 from skrrl.utils._testing import NON_ARRAY_ESTIMATORS
 
 ESTIMATORS = [
     PhaseFolder(n_harmonics=3, add_phase_time=True),
     SplineResampler(n_points=32, n_knots=12),
+    ShapePriorResampler(n_points=32, n_harmonics=4),
     FourierFeatures(n_harmonics=3, convention="sine"),
 ]
 IDS = [type(e).__name__ for e in ESTIMATORS]
@@ -36,7 +42,8 @@ def data():
 
 def _input(est, data):
     frame, folded, _ = data
-    return folded if isinstance(est, SplineResampler) else frame
+    resampler = isinstance(est, (SplineResampler, ShapePriorResampler))
+    return folded if resampler else frame
 
 
 def _same_output(a, b):
