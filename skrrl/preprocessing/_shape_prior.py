@@ -16,8 +16,8 @@ from skrrl.preprocessing._batched import (
     normal_equations,
     star_index,
 )
+from skrrl.preprocessing._channels import check_channels, stack_channels
 
-_CHANNELS = ("phase_time", "phase", "mag", "mag_raw")
 _CHUNK = 4096  # stars whose normal equations are held at once in transform
 
 
@@ -180,14 +180,7 @@ class ShapePriorResampler(TransformerMixin, BaseEstimator):
                 raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
         if not isinstance(self.tol, Real) or not self.tol >= 0:
             raise ValueError(f"tol must be a number >= 0, got {self.tol!r}")
-        channels = (self.channels,) if isinstance(self.channels, str) else self.channels
-        bad = [c for c in channels if c not in _CHANNELS]
-        if bad or not len(channels):
-            raise ValueError(
-                f"channels must be a non-empty sequence of {_CHANNELS}, "
-                f"got {self.channels!r}"
-            )
-        return tuple(channels)
+        return check_channels(self.channels)
 
     def _validate(self, X, channels):
         if not isinstance(X, pd.DataFrame) or not {"phase", "mag_err"} <= set(X):
@@ -284,6 +277,11 @@ class ShapePriorResampler(TransformerMixin, BaseEstimator):
         design = fourier_design(self.grid_, self.n_harmonics)[:, 1:]
         prior_precision = np.linalg.inv(self.covariance_)
         out = np.empty((len(X), len(self.channels_), self.n_points_))
+        period = (
+            X["period"].to_numpy()
+            if "phase_time" in self.channels_
+            else np.ones(len(X))
+        )
         for start in range(0, len(X), _CHUNK):
             rows = np.arange(start, min(start + _CHUNK, len(X)))
             precision, information, mean_mag, lever = _shape_statistics(
@@ -292,16 +290,9 @@ class ShapePriorResampler(TransformerMixin, BaseEstimator):
             shape, _ = _posterior(precision, information, self.mean_, prior_precision)
             curve = shape @ design.T
             a0 = mean_mag - np.einsum("ni,ni->n", lever, shape)
-            for i, name in enumerate(self.channels_):
-                if name == "phase_time":
-                    period = X["period"].to_numpy(np.float64)[rows]
-                    out[rows, i] = period[:, None] * self.grid_
-                elif name == "phase":
-                    out[rows, i] = self.grid_
-                elif name == "mag":
-                    out[rows, i] = curve
-                else:
-                    out[rows, i] = curve + a0[:, None]
+            out[rows] = stack_channels(
+                self.channels_, self.grid_, period[rows], curve, curve + a0[:, None]
+            )
         return out
 
     def __sklearn_tags__(self):

@@ -10,10 +10,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from skrrl.frame import to_ragged, validate_frame
 from skrrl.preprocessing._batched import star_index
+from skrrl.preprocessing._channels import check_channels, stack_channels
 from skrrl.preprocessing._pspline import smooth_batch
 from skrrl.utils._docstring import Substitution, _n_jobs_docstring
-
-_CHANNELS = ("phase_time", "phase", "mag", "mag_raw")
 
 
 @Substitution(n_jobs=_n_jobs_docstring)
@@ -169,13 +168,7 @@ class SplineResampler(TransformerMixin, BaseEstimator):
             value = getattr(self, name)
             if not isinstance(value, Integral) or value < low:
                 raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-        channels = (self.channels,) if isinstance(self.channels, str) else self.channels
-        bad = [c for c in channels if c not in _CHANNELS]
-        if bad or not len(channels):
-            raise ValueError(
-                f"channels must be a non-empty sequence of {_CHANNELS}, "
-                f"got {self.channels!r}"
-            )
+        channels = check_channels(self.channels)
         if not isinstance(self.gamma, Real) or not 0.5 <= self.gamma <= 3.0:
             raise ValueError(f"gamma must be a number in [0.5, 3], got {self.gamma!r}")
         if self.lam is not None and not (isinstance(self.lam, Real) and self.lam > 0):
@@ -274,17 +267,14 @@ class SplineResampler(TransformerMixin, BaseEstimator):
             center = curve.mean(axis=1)
         else:
             center = np.bincount(star, mag, minlength=len(X)) / counts - data_mean
-        out = np.empty((len(X), len(self.channels_), self.n_points_))
-        for i, name in enumerate(self.channels_):
-            if name == "phase_time":
-                out[:, i] = X["period"].to_numpy(np.float64)[:, None] * self.grid_
-            elif name == "phase":
-                out[:, i] = self.grid_
-            elif name == "mag":
-                out[:, i] = curve - center[:, None]
-            else:
-                out[:, i] = curve + data_mean[:, None]
-        return out
+        period = X["period"].to_numpy() if "phase_time" in self.channels_ else None
+        return stack_channels(
+            self.channels_,
+            self.grid_,
+            period,
+            curve - center[:, None],
+            curve + data_mean[:, None],
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

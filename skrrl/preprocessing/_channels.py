@@ -1,0 +1,47 @@
+"""Output channels shared by the resamplers (SplineResampler, ShapePriorResampler)."""
+
+import numpy as np
+
+CHANNELS = ("phase_time", "phase", "mag", "mag_raw")
+
+
+def check_channels(channels):
+    """The requested channels as a tuple; a ValueError for unknown or none."""
+    channels = (channels,) if isinstance(channels, str) else channels
+    bad = [c for c in channels if c not in CHANNELS]
+    if bad or not len(channels):
+        raise ValueError(
+            f"channels must be a non-empty sequence of {CHANNELS}, got {channels!r}"
+        )
+    return tuple(channels)
+
+
+def stack_channels(channels, grid, period, mag, mag_raw):
+    """Stack the requested channels of resampled curves.
+
+    Parameters
+    ----------
+    channels : tuple of str
+        From :data:`CHANNELS`.
+    grid : ndarray of shape (n_points,)
+        Grid phases.
+    period : ndarray of shape (n_stars,) or None
+        Periods (needed for ``"phase_time"``).
+    mag, mag_raw : ndarray of shape (n_stars, n_points)
+        The curves without and with their mean magnitude.
+
+    Returns
+    -------
+    ndarray of shape (n_stars, len(channels), n_points)
+    """
+    out = np.empty((len(mag), len(channels), len(grid)))
+    for i, name in enumerate(channels):
+        if name == "phase_time":
+            out[:, i] = np.asarray(period, dtype=np.float64)[:, None] * grid
+        elif name == "phase":
+            out[:, i] = grid
+        elif name == "mag":
+            out[:, i] = mag
+        else:
+            out[:, i] = mag_raw
+    return out
