@@ -4,6 +4,18 @@ import numpy as np
 
 CHANNELS = ("phase_time", "phase", "mag", "mag_raw")
 
+#: The fitted attributes both resamplers share, for their docstrings.
+RESAMPLER_ATTRIBUTES = """grid_ : ndarray of shape (n_points,)
+        The evaluation phases.
+    n_points_ : int
+        Grid size.
+    channels_ : tuple of str
+        Output channels.
+    n_features_in_ : int
+        Number of columns of the frame seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Columns of the frame seen in ``fit``."""
+
 
 def check_channels(channels):
     """The requested channels as a tuple; a ValueError for unknown or none."""

@@ -16,7 +16,12 @@ from skrrl.preprocessing._batched import (
     normal_equations,
     star_index,
 )
-from skrrl.preprocessing._channels import check_channels, stack_channels
+from skrrl.preprocessing._channels import (
+    RESAMPLER_ATTRIBUTES,
+    check_channels,
+    stack_channels,
+)
+from skrrl.utils._docstring import Substitution
 
 _CHUNK = 4096  # stars whose normal equations are held at once in transform
 
@@ -64,6 +69,7 @@ def _log_evidence(mean, cov, prior_mean, prior_precision):
     )
 
 
+@Substitution(attributes=RESAMPLER_ATTRIBUTES)
 class ShapePriorResampler(TransformerMixin, BaseEstimator):
     """Resample folded light curves as posterior means under a learned shape prior.
 
@@ -105,16 +111,7 @@ class ShapePriorResampler(TransformerMixin, BaseEstimator):
         EM iterations run.
     log_likelihood_ : float
         Mean log marginal likelihood per training star (up to a constant).
-    grid_ : ndarray of shape (n_points,)
-        The evaluation phases.
-    n_points_ : int
-        Grid size.
-    channels_ : tuple of str
-        Output channels.
-    n_features_in_ : int
-        Number of columns of the frame seen in ``fit``.
-    feature_names_in_ : ndarray of str
-        Columns of the frame seen in ``fit``.
+    {attributes}
 
     See Also
     --------

@@ -10,12 +10,16 @@ from sklearn.utils.validation import check_is_fitted
 
 from skrrl.frame import to_ragged, validate_frame
 from skrrl.preprocessing._batched import star_index
-from skrrl.preprocessing._channels import check_channels, stack_channels
+from skrrl.preprocessing._channels import (
+    RESAMPLER_ATTRIBUTES,
+    check_channels,
+    stack_channels,
+)
 from skrrl.preprocessing._pspline import smooth_batch
 from skrrl.utils._docstring import Substitution, _n_jobs_docstring
 
 
-@Substitution(n_jobs=_n_jobs_docstring)
+@Substitution(n_jobs=_n_jobs_docstring, attributes=RESAMPLER_ATTRIBUTES)
 class SplineResampler(TransformerMixin, BaseEstimator):
     """Smooth every folded light curve by GCV and resample it on a fixed grid.
 
@@ -72,16 +76,7 @@ class SplineResampler(TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    grid_ : ndarray of shape (n_points,)
-        The evaluation phases.
-    n_points_ : int
-        Grid size.
-    channels_ : tuple of str
-        Output channels.
-    n_features_in_ : int
-        Number of columns of the frame seen in ``fit``.
-    feature_names_in_ : ndarray of str
-        Columns of the frame seen in ``fit``.
+    {attributes}
 
     See Also
     --------
