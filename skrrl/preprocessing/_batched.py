@@ -128,14 +128,8 @@ def fourier_fit(phase, mag, weight, star, n_stars, n_harmonics, ridge=1e-12):
 
     Parameters
     ----------
-    phase, mag, weight : ndarray of shape (n_epochs_total,)
-        Flattened phases, magnitudes and weights of all stars.
-    star : ndarray of shape (n_epochs_total,)
-        Star number (0 .. n_stars - 1) of each epoch.
-    n_stars : int
-        Number of stars.
-    n_harmonics : int
-        Number of harmonics K.
+    phase, mag, weight, star, n_stars, n_harmonics
+        As in :func:`normal_equations`.
     ridge : float, default=1e-12
         Relative Tikhonov regularisation.
 

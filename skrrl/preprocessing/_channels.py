@@ -57,3 +57,12 @@ def stack_channels(channels, grid, period, mag, mag_raw):
         else:
             out[:, i] = mag_raw
     return out
+
+
+def set_layout(estimator, X, channels):
+    """Store a resampler's fitted output layout: channels, grid, input columns."""
+    estimator.channels_ = channels
+    estimator.n_points_ = int(estimator.n_points)
+    estimator.grid_ = np.arange(estimator.n_points_) / estimator.n_points_
+    estimator.n_features_in_ = X.shape[1]
+    estimator.feature_names_in_ = np.asarray(X.columns, dtype=object)

@@ -19,6 +19,7 @@ from skrrl.preprocessing._batched import (
 from skrrl.preprocessing._channels import (
     RESAMPLER_ATTRIBUTES,
     check_channels,
+    set_layout,
     stack_channels,
 )
 from skrrl.utils._docstring import Substitution
@@ -249,11 +250,7 @@ class ShapePriorResampler(TransformerMixin, BaseEstimator):
             )
         self.mean_, self.covariance_ = mean, cov
         self.n_iter_, self.log_likelihood_ = n_iter, float(value)
-        self.channels_ = channels
-        self.n_points_ = int(self.n_points)
-        self.grid_ = np.arange(self.n_points_) / self.n_points_
-        self.n_features_in_ = X.shape[1]
-        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        set_layout(self, X, channels)
         return self
 
     def transform(self, X):

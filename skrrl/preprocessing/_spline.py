@@ -13,6 +13,7 @@ from skrrl.preprocessing._batched import star_index
 from skrrl.preprocessing._channels import (
     RESAMPLER_ATTRIBUTES,
     check_channels,
+    set_layout,
     stack_channels,
 )
 from skrrl.preprocessing._pspline import smooth_batch
@@ -212,11 +213,7 @@ class SplineResampler(TransformerMixin, BaseEstimator):
         """
         channels = self._check_params()
         self._validate(X, channels)
-        self.channels_ = channels
-        self.n_points_ = int(self.n_points)
-        self.grid_ = np.arange(self.n_points_) / self.n_points_
-        self.n_features_in_ = X.shape[1]
-        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        set_layout(self, X, channels)
         return self
 
     def transform(self, X):
