@@ -10,7 +10,9 @@ mixed RRab/RRc, ~45 epochs), folds them with ``PhaseFolder`` and
    ``make_smoothing_spline`` on a subset (same folding, same centring, same
    grid), printing curves/s of both, the ratio and the fidelity of both to the
    noiseless truth (RMS over grid points and stars of the subset, magnitudes
-   minus their mean over phase);
+   minus their mean over phase); ``ShapePriorResampler`` (shape prior learned
+   by EM on all the curves, then posterior-mean curves) is timed and scored on
+   the same curves;
 2. folds and resamples a simulated full Gaia DR3 RR Lyrae sample (270,905 stars)
    chunk by chunk (simulation time reported apart and excluded).
 
@@ -31,7 +33,7 @@ import numpy as np
 from scipy.interpolate import make_smoothing_spline
 
 from skrrl.datasets import make_rrlyrae, rrlyrae_magnitudes
-from skrrl.preprocessing import PhaseFolder, SplineResampler
+from skrrl.preprocessing import PhaseFolder, ShapePriorResampler, SplineResampler
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "benchmarks" / "results" / "preprocessing.json"
@@ -64,12 +66,15 @@ def compare(n_stars, n_scipy, seed):
     folder, resampler = PhaseFolder(), SplineResampler(n_points=N_POINTS)
     folded, t_fold, _ = timed(folder.fit_transform, frame)
     ours, t_ours, c_ours = timed(resampler.fit_transform, folded)
+    prior = ShapePriorResampler(n_points=N_POINTS)
+    learned, t_prior, c_prior = timed(prior.fit_transform, folded)
     sub = folded.iloc[:n_scipy]
     ref, t_ref, c_ref = timed(scipy_loop, sub, resampler.grid_)
     target = rrlyrae_magnitudes(truth.iloc[:n_scipy], resampler.grid_)
     target -= target.mean(axis=1, keepdims=True)
     per_star_ours = np.sqrt(np.mean((ours[:n_scipy, 1] - target) ** 2, axis=1))
     per_star_ref = np.sqrt(np.mean((ref[:, 1] - target) ** 2, axis=1))
+    per_star_prior = np.sqrt(np.mean((learned[:n_scipy, 1] - target) ** 2, axis=1))
     n_epochs = frame["time"].map(len).to_numpy()
     return {
         "n_stars": n_stars,
@@ -91,6 +96,13 @@ def compare(n_stars, n_scipy, seed):
         "median_star_rms_skrrl": float(np.median(per_star_ours)),
         "median_star_rms_scipy": float(np.median(per_star_ref)),
         "fraction_stars_skrrl_closer": float(np.mean(per_star_ours <= per_star_ref)),
+        # ShapePriorResampler: fit (EM on all n_stars curves) + transform
+        "prior_s": t_prior,
+        "prior_cpu_s": c_prior,
+        "prior_curves_per_s": n_stars / t_prior,
+        "prior_em_iterations": int(prior.n_iter_),
+        "rms_prior": rms(learned[:n_scipy, 1], target),
+        "median_star_rms_prior": float(np.median(per_star_prior)),
     }
 
 
@@ -168,6 +180,10 @@ def main():
     print(
         f"{'scipy make_smoothing_spline loop':<34}{cmp['scipy_curves_per_s']:>10.1f}"
         f"{cmp['rms_scipy']:>14.4f}{cmp['median_star_rms_scipy']:>13.4f}"
+    )
+    print(
+        f"{'skrrl ShapePriorResampler (fit+tr.)':<34}{cmp['prior_curves_per_s']:>10.0f}"
+        f"{cmp['rms_prior']:>14.4f}{cmp['median_star_rms_prior']:>13.4f}"
     )
     print(
         f"ratio {cmp['ratio']:.0f}x wall ({cmp['ratio_cpu']:.0f}x CPU time); "
