@@ -277,6 +277,13 @@ def main():
     )
     parser.add_argument("--models", default="", help="comma list of names to run")
     parser.add_argument(
+        "--posteriors",
+        default=",".join(POSTERIORS),
+        help="comma list of the light-curve posteriors to compute on simulated "
+        f"data, from {','.join(POSTERIORS)} (model_fit is the slowest: ~6 min per "
+        "5,000 stars); 'none' for none",
+    )
+    parser.add_argument(
         "--resampler",
         choices=("spline", "prior"),
         default="spline",
@@ -345,6 +352,8 @@ def main():
         posterior_std, model_fit = {}, None
         if truth is not None and noise:
             for key, (_, _, label) in POSTERIORS.items():
+                if key not in args.posteriors.split(","):
+                    continue
                 start = time.perf_counter()
                 post = light_curve_posterior(frame, truth, floor, key)
                 row = scores(y, post["mean"].to_numpy()[None], w)
