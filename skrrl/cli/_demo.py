@@ -129,18 +129,39 @@ def run_demo(args):
         reports[name]["seconds"] = time.perf_counter() - start
         predictions[name] = pred
         logger.info("  done in %.1f s", reports[name]["seconds"])
-    _print_table(reports, args.feh_scatter)
+    floor = light_curve_floor(frame, truth, args.feh_scatter)
+    _print_table(reports, args.feh_scatter, floor)
     if args.plot:
         _plot(y, predictions, args.plot)
         logger.info("figure written to %s", args.plot)
     if args.json:
         with open(args.json, "w") as fh:
-            json.dump({"injected_scatter": args.feh_scatter, **reports}, fh, indent=2)
+            header = {"injected_scatter": args.feh_scatter, "light_curve_floor": floor}
+            json.dump({**header, **reports}, fh, indent=2)
     return reports
 
 
-def _print_table(reports, floor):
-    print(f"\nOut-of-fold [Fe/H] metrics (injected scatter = floor = {floor:.3f} dex)")
+def light_curve_floor(frame, truth, feh_scatter):
+    """Best RMSE the noisy curves allow (Laplace posterior), or None if undefined.
+
+    The injected scatter is the floor for perfect curves only; see
+    :func:`skrrl.datasets.rrlyrae_feh_posterior`.
+    """
+    from skrrl.datasets import rrlyrae_feh_posterior
+
+    if not 0 <= feh_scatter < 0.3:  # the posterior's prior needs this range
+        return None
+    post = rrlyrae_feh_posterior(
+        frame, truth, feh_scatter=feh_scatter, method="laplace"
+    )
+    return float(np.sqrt(feh_scatter**2 + np.mean(post["std"] ** 2)))
+
+
+def _print_table(reports, scatter, floor):
+    text = f"injected scatter {scatter:.3f} dex"
+    if floor is not None:
+        text += f"; best possible from these noisy curves about {floor:.3f}"
+    print(f"\nOut-of-fold [Fe/H] metrics ({text})")
     print(f"{'model':28s} {'RMSE':>7s} {'MAE':>7s} {'MedAE':>7s} {'R2':>7s} {'s':>7s}")
     for name, r in reports.items():
         print(

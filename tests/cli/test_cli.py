@@ -69,6 +69,8 @@ def test_demo_relation_only(tmp_path, capsys):
     rmse = metrics["P-phi31-R21 relation"]["rmse"]
     # the injected scatter is a floor no model can beat by more than sampling noise
     assert 0.15 < rmse < 0.6
+    # the noisy curves hold less: their floor lies above the injected scatter
+    assert 0.2 < metrics["light_curve_floor"] < 0.3
     assert "Out-of-fold" in capsys.readouterr().out
 
 
