@@ -12,21 +12,25 @@ inverse Hessian at the mode gives the marginal variance of mu.
 import numpy as np
 
 from skrrl.datasets._rrl_physics import (
+    MU_RANGE,
+    PTP_CLIP,
     PTP_SD,
+    R21_CLIP,
     R21_SD,
+    R31_MIN,
     R31_SD,
     ptp_mean,
     r21_mean,
     r31_mean,
 )
 from skrrl.datasets._shape_model import (
-    MU_RANGE,
     N_THETA,
     curve,
     log_prior_mu_period,
     padded_curves,
     truth_theta,
 )
+from skrrl.frame import lengths
 
 _CHUNK = 256  # stars fitted at once (sorted by epoch count: little padding)
 _STEP = np.array([1e-4, 1e-4, 1e-4, 1e-4, 1e-3, 1e-3, 1e-3, 1e-3])  # differences
@@ -84,9 +88,9 @@ def _gradient_hessian(theta, star):
 def _inside(theta):
     """Keep the parameters in the simulator's support."""
     theta[:, 0] = np.clip(theta[:, 0], *MU_RANGE)
-    theta[:, 1] = np.clip(theta[:, 1], 0.15, 1.4)
-    theta[:, 2] = np.clip(theta[:, 2], 0.15, 0.8)
-    theta[:, 3] = np.clip(theta[:, 3], 0.03, theta[:, 2])
+    theta[:, 1] = np.clip(theta[:, 1], *PTP_CLIP)
+    theta[:, 2] = np.clip(theta[:, 2], *R21_CLIP)
+    theta[:, 3] = np.clip(theta[:, 3], R31_MIN, theta[:, 2])
     return theta
 
 
@@ -119,9 +123,9 @@ def _blind_starts(frame, rows):
     """
     ptp = np.array([np.ptp(mag) for mag in frame["mag"].iloc[rows]])
     base = np.zeros((len(rows), N_THETA))
-    base[:, 1] = np.clip(ptp, 0.15, 1.4)
-    base[:, 2] = np.clip(r21_mean(base[:, 1]), 0.15, 0.8)
-    base[:, 3] = np.clip(r31_mean(base[:, 2]), 0.03, base[:, 2])
+    base[:, 1] = np.clip(ptp, *PTP_CLIP)
+    base[:, 2] = np.clip(r21_mean(base[:, 1]), *R21_CLIP)
+    base[:, 3] = np.clip(r31_mean(base[:, 2]), R31_MIN, base[:, 2])
     for mu in _BLIND_MU:
         for e21 in (0.0, 1.5, -1.5):
             start = base.copy()
@@ -140,7 +144,7 @@ def laplace_posterior(frame, truth, scatter, start="truth"):
     period = truth["period"].to_numpy(float)
     n_harm = truth["n_harmonics"].to_numpy()
     mode, std = np.empty(len(frame)), np.empty(len(frame))
-    order = np.argsort(frame["time"].map(len).to_numpy(), kind="stable")
+    order = np.argsort(lengths(frame), kind="stable")
     for lo in range(0, len(order), _CHUNK):
         rows = order[lo : lo + _CHUNK]
         phase, mag, inv_err = padded_curves(frame, truth, rows)

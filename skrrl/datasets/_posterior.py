@@ -20,13 +20,11 @@ import numpy as np
 import pandas as pd
 
 from skrrl.datasets._laplace import laplace_posterior
+from skrrl.datasets._rrl_physics import MU_RANGE, PHI31_RANGE, phi31_ab
 from skrrl.datasets._shape_model import (
-    MU_RANGE,
-    PHI31_RANGE,
     curve,
     log_prior_mu_period,
     padded_curves,
-    phi31_ab,
     truth_theta,
 )
 

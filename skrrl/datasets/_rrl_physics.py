@@ -43,22 +43,30 @@ def gaia_sigma(mag, jitter):
     return np.sqrt((1.0857 * rel) ** 2 + jitter**2)
 
 
+#: Halo prior of [Fe/H] (gaia-rrl-physics.md 3.4): (weight, centre, sd) of each
+#: Gaussian component; relation values mu are truncated to MU_RANGE
+HALO_PRIOR = ((0.9, -1.5, 0.45), (0.1, -0.6, 0.3))
+MU_RANGE = (-3.0, 0.2)
+
+
 def draw_mu(n, scatter, rng):
     """Relation values mu such that mu + N(0, scatter) follows the halo prior.
 
     The prior 0.9 N(-1.5, 0.45) + 0.1 N(-0.6, 0.3) (gaia-rrl-physics.md 3.4) is
     deconvolved by the scatter, so [Fe/H] = mu + N(0, scatter) follows it while
     mu carries all the light-curve information. mu is truncated to [-3.0, 0.2]
-    by redrawing.
+    by redrawing (within its component).
     """
-    disc = rng.uniform(size=n) < 0.1
-    centre = np.where(disc, -0.6, -1.5)
-    width = np.sqrt(np.maximum(np.where(disc, 0.3, 0.45) ** 2 - scatter**2, 0.0))
+    (_, halo_centre, halo_sd), (disc_weight, disc_centre, disc_sd) = HALO_PRIOR
+    disc = rng.uniform(size=n) < disc_weight
+    centre = np.where(disc, disc_centre, halo_centre)
+    width = np.sqrt(np.maximum(np.where(disc, disc_sd, halo_sd) ** 2 - scatter**2, 0.0))
     mu = centre + width * rng.standard_normal(n)
-    bad = (mu < -3.0) | (mu > 0.2)
+    low, high = MU_RANGE
+    bad = (mu < low) | (mu > high)
     while bad.any():
         mu[bad] = centre[bad] + width[bad] * rng.standard_normal(bad.sum())
-        bad = (mu < -3.0) | (mu > 0.2)
+        bad = (mu < low) | (mu > high)
     return mu
 
 
@@ -83,6 +91,11 @@ PTP_SD, R21_SD, R31_SD = 0.17, 0.073, 0.06
 # phi21 = 3.53 + 0.29 phi31 + N(0, 0.22); phi_k1 = phi31 - 1.94 (k - 3) + N(0, 0.15)
 PHI21_LINE, PHI21_SD = (3.53, 0.29), 0.22
 PHI_STEP, PHI_TAIL_SD = -1.94, 0.15
+# RRab period: lognormal about _p_median(P_MEDIAN_AB, mu), clipped; the clips of
+# the amplitude, R21 and R31; shape_ab redraws stars whose phi31 leaves its range
+P_MEDIAN_AB, P_SIGMA_AB, P_CLIP_AB = 0.567, 0.128, (0.3, 1.0)
+PTP_CLIP, R21_CLIP, R31_MIN = (0.15, 1.4), (0.15, 0.8), 0.03
+PHI31_RANGE = (0.3, 4.7)
 
 
 def ptp_mean(period):
@@ -100,6 +113,18 @@ def r31_mean(r21):
 def phi31_ab(mu, period, r21):
     """phi31 that solves the Li et al. (2023) RRab relation for mu."""
     return 2.0 + (mu + 1.888 + 5.772 * (period - 0.6) - 1.065 * (r21 - 0.45)) / 1.090
+
+
+def ab_first_draw(mu, z):
+    """Period, peak-to-peak amplitude and R21 of RRab from standard normals.
+
+    ``z`` holds three standard-normal arrays (period, amplitude, R21). The draw
+    is kept only if ``phi31_ab(mu, period, r21)`` lies in ``PHI31_RANGE``.
+    """
+    period = np.clip(_p_median(P_MEDIAN_AB, mu) * np.exp(P_SIGMA_AB * z[0]), *P_CLIP_AB)
+    ptp = np.clip(ptp_mean(period) + PTP_SD * z[1], *PTP_CLIP)
+    r21 = np.clip(r21_mean(ptp) + R21_SD * z[2], *R21_CLIP)
+    return period, ptp, r21
 
 
 def ab_harmonics(r21, r31, phi31, e21, e_tail):
@@ -135,17 +160,11 @@ def shape_ab(mu, scatter, rng):
     period, ptp, r21, phi31 = (np.empty(n) for _ in range(4))
     todo = np.ones(n, dtype=bool)
     while todo.any():
-        m = todo.sum()
-        period[todo] = lognormal(_p_median(0.567, mu[todo]), 0.128, m, 0.3, 1.0, rng)
-        ptp[todo] = np.clip(
-            ptp_mean(period[todo]) + PTP_SD * rng.standard_normal(m), 0.15, 1.4
-        )
-        r21[todo] = np.clip(
-            r21_mean(ptp[todo]) + R21_SD * rng.standard_normal(m), 0.15, 0.8
-        )
+        z = [rng.standard_normal(todo.sum()) for _ in range(3)]
+        period[todo], ptp[todo], r21[todo] = ab_first_draw(mu[todo], z)
         phi31[todo] = phi31_ab(mu[todo], period[todo], r21[todo])
-        todo = (phi31 < 0.3) | (phi31 > 4.7)
-    r31 = np.clip(r31_mean(r21) + R31_SD * rng.standard_normal(n), 0.03, r21)
+        todo = (phi31 < PHI31_RANGE[0]) | (phi31 > PHI31_RANGE[1])
+    r31 = np.clip(r31_mean(r21) + R31_SD * rng.standard_normal(n), R31_MIN, r21)
     e21 = rng.standard_normal(n)
     e_tail = [rng.standard_normal(n) for _ in range(N_HARMONICS - 3)]
     ratio, phase = ab_harmonics(r21, r31, phi31, e21, e_tail)

@@ -13,24 +13,25 @@ import numpy as np
 from scipy.special import log_ndtr, ndtr
 
 from skrrl.datasets._rrl_physics import (
+    HALO_PRIOR,
+    MU_RANGE,
     N_HARMONICS,
+    P_CLIP_AB,
+    P_MEDIAN_AB,
+    P_SIGMA_AB,
     PHI21_LINE,
     PHI21_SD,
+    PHI31_RANGE,
     PHI_STEP,
     PHI_TAIL_SD,
-    PTP_SD,
-    R21_SD,
     _p_median,
+    ab_first_draw,
     ab_harmonics,
     phi31_ab,
-    ptp_mean,
-    r21_mean,
 )
 from skrrl.datasets._simulate import _TWO_PI, _normalise
+from skrrl.frame import to_ragged
 
-MU_RANGE = (-3.0, 0.2)  # draw_mu truncates mu to this range
-PHI31_RANGE = (0.3, 4.7)  # shape_ab redraws the period outside this range
-_P_SIGMA, _P_CLIP = 0.128, (0.3, 1.0)  # RRab period lognormal width and clip
 # theta columns: mu, peak-to-peak amplitude, R21, R31, then the standard-normal
 # terms of phi21 (sd 0.22 rad) and of phi41, phi51, phi61 (sd 0.15 rad)
 N_THETA = 8
@@ -94,14 +95,16 @@ def curve(theta, period, n_harm, phase):
 
 def padded_curves(frame, truth, rows):
     """Phases, magnitudes and inverse errors of some stars, zero-padded."""
-    length = max(len(frame["time"].iloc[i]) for i in rows)
-    phase, mag, inv_err = (np.zeros((len(rows), length)) for _ in range(3))
-    for j, i in enumerate(rows):
-        t, n = frame["time"].iloc[i], len(frame["time"].iloc[i])
-        cycles = (t - truth["epoch"].iloc[i]) / truth["period"].iloc[i]
-        phase[j, :n] = np.mod(cycles, 1.0)
-        mag[j, :n] = frame["mag"].iloc[i]
-        inv_err[j, :n] = 1.0 / frame["mag_err"].iloc[i]
+    part = frame.iloc[rows]
+    time, offsets = to_ragged(part, "time")
+    star = np.repeat(np.arange(len(rows)), np.diff(offsets))
+    slot = np.arange(len(time)) - offsets[star]  # position within the star
+    epoch = truth["epoch"].to_numpy(float)[rows]
+    period = truth["period"].to_numpy(float)[rows]
+    phase, mag, inv_err = (np.zeros((len(rows), slot.max() + 1)) for _ in range(3))
+    phase[star, slot] = np.mod((time - epoch[star]) / period[star], 1.0)
+    mag[star, slot] = to_ragged(part, "mag")[0]
+    inv_err[star, slot] = 1.0 / to_ragged(part, "mag_err")[0]
     return phase, mag, inv_err
 
 
@@ -109,7 +112,7 @@ def log_prior_mu(mu, scatter):
     """Log density of draw_mu: a two-component mixture, each truncated separately."""
     low, high = MU_RANGE
     density = np.zeros(np.shape(mu))
-    for weight, centre, sd in ((0.9, -1.5, 0.45), (0.1, -0.6, 0.3)):
+    for weight, centre, sd in HALO_PRIOR:
         width = np.sqrt(sd**2 - scatter**2)
         mass = ndtr((high - centre) / width) - ndtr((low - centre) / width)
         z = (mu - centre) / width
@@ -119,12 +122,12 @@ def log_prior_mu(mu, scatter):
 
 def log_period_density(period, mu):
     """Log density of the clipped lognormal period given mu (atoms at the clips)."""
-    z = (np.log(period) - np.log(_p_median(0.567, mu))) / _P_SIGMA
-    inside = -0.5 * z**2 - np.log(_P_SIGMA * period * np.sqrt(_TWO_PI))
+    z = (np.log(period) - np.log(_p_median(P_MEDIAN_AB, mu))) / P_SIGMA_AB
+    inside = -0.5 * z**2 - np.log(P_SIGMA_AB * period * np.sqrt(_TWO_PI))
     return np.where(
-        period <= _P_CLIP[0],
+        period <= P_CLIP_AB[0],
         log_ndtr(z),
-        np.where(period >= _P_CLIP[1], log_ndtr(-z), inside),
+        np.where(period >= P_CLIP_AB[1], log_ndtr(-z), inside),
     )
 
 
@@ -141,9 +144,7 @@ def _acceptance_table(n_draws=200_000):
     grid = np.linspace(*MU_RANGE, 161)
     accept = np.empty(len(grid))
     for i, m in enumerate(grid):
-        period = np.clip(_p_median(0.567, m) * np.exp(_P_SIGMA * z[0]), *_P_CLIP)
-        ptp = np.clip(ptp_mean(period) + PTP_SD * z[1], 0.15, 1.4)
-        r21 = np.clip(r21_mean(ptp) + R21_SD * z[2], 0.15, 0.8)
+        period, _, r21 = ab_first_draw(m, z)
         phi31 = phi31_ab(m, period, r21)
         accept[i] = np.mean((phi31 >= PHI31_RANGE[0]) & (phi31 <= PHI31_RANGE[1]))
     return grid, np.log(np.maximum(accept, 1.0 / n_draws))
