@@ -51,21 +51,22 @@ def _shape_statistics(X, n_harmonics, rows=None):
 
 
 def _posterior(precision, information, prior_mean, prior_precision):
-    """Posterior mean and covariance of the shape coefficients of every star."""
-    cov = np.linalg.inv(prior_precision + precision)
+    """Posterior mean, covariance and precision of every star's shape coefficients."""
+    post_precision = prior_precision + precision
+    cov = np.linalg.inv(post_precision)
     mean = np.einsum("nij,nj->ni", cov, prior_precision @ prior_mean + information)
-    return mean, cov
+    return mean, cov, post_precision
 
 
-def _log_evidence(mean, cov, prior_mean, prior_precision):
+def _log_evidence(mean, post_precision, prior_mean, prior_precision):
     """Log marginal likelihood of every star up to terms free of the prior."""
-    _, logdet_post = np.linalg.slogdet(cov)
+    _, logdet_post_prec = np.linalg.slogdet(post_precision)
     _, logdet_prior_prec = np.linalg.slogdet(prior_precision)
-    quad = np.einsum("ni,nij,nj->n", mean, np.linalg.inv(cov), mean)
+    quad = np.einsum("ni,nij,nj->n", mean, post_precision, mean)
     return 0.5 * (
         quad
         - prior_mean @ prior_precision @ prior_mean
-        + logdet_post
+        - logdet_post_prec
         + logdet_prior_prec
     )
 
@@ -234,10 +235,11 @@ class ShapePriorResampler(TransformerMixin, BaseEstimator):
         previous = -np.inf
         for n_iter in range(1, self.max_iter + 1):  # noqa: B007 (kept after the loop)
             prior_precision = np.linalg.inv(cov)
-            post_mean, post_cov = _posterior(
+            post_mean, post_cov, post_precision = _posterior(
                 precision, information, mean, prior_precision
             )
-            value = _log_evidence(post_mean, post_cov, mean, prior_precision).mean()
+            value = _log_evidence(post_mean, post_precision, mean, prior_precision)
+            value = value.mean()
             mean = post_mean.mean(axis=0)
             spread = post_mean - mean
             cov = (spread.T @ spread + post_cov.sum(axis=0)) / len(X)
@@ -284,7 +286,7 @@ class ShapePriorResampler(TransformerMixin, BaseEstimator):
             precision, information, mean_mag, lever = _shape_statistics(
                 X, self.n_harmonics, rows
             )
-            shape, _ = _posterior(precision, information, self.mean_, prior_precision)
+            shape = _posterior(precision, information, self.mean_, prior_precision)[0]
             curve = shape @ design.T
             a0 = mean_mag - np.einsum("ni,ni->n", lever, shape)
             out[rows] = stack_channels(
