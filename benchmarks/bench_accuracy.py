@@ -319,14 +319,12 @@ def main():
     for dataset in args.datasets.split(","):
         if dataset.startswith("sim"):
             n = args.n_stars or (400 if args.quick else 5000)
-            noise = dataset != "sim-noiseless"
-            frame, y, w, floor, truth = load_sim(n, noise=noise)
+            frame, y, w, floor, truth = load_sim(n, noise=dataset != "sim-noiseless")
         elif not DATA.is_dir():
             print(f"skipping {dataset}: {DATA} not found")
             continue
         else:
             frame, y, w, floor, truth = load_liu()
-            noise = True
         cv = RepeatedBinnedStratifiedKFold(5, n_repeats=repeats, random_state=0)
         splits = list(cv.split(np.zeros((len(y), 1)), y))
         X, feats = arrays(frame, n_points, args.resampler, splits)
@@ -350,7 +348,8 @@ def main():
             table["oracle relation (true parameters)"] = row
             _print_row("oracle relation (true params)", row)
         posterior_std, model_fit = {}, None
-        if truth is not None and noise:
+        # (the posterior's Gaussian likelihood needs the noisy curves)
+        if truth is not None and dataset != "sim-noiseless":
             for key, (_, _, label) in POSTERIORS.items():
                 if key not in args.posteriors.split(","):
                     continue
