@@ -1,6 +1,11 @@
-"""Output channels shared by the resamplers (SplineResampler, ShapePriorResampler)."""
+"""Input checks and output channels shared by the resamplers.
+
+SplineResampler and ShapePriorResampler both read a folded light-curve frame and
+write ``(n_stars, n_channels, n_points)`` arrays on the grid ``j / n_points``.
+"""
 
 import numpy as np
+import pandas as pd
 
 CHANNELS = ("phase_time", "phase", "mag", "mag_raw")
 
@@ -15,6 +20,23 @@ RESAMPLER_ATTRIBUTES = """grid_ : ndarray of shape (n_points,)
         Number of columns of the frame seen in ``fit``.
     feature_names_in_ : ndarray of str
         Columns of the frame seen in ``fit``."""
+
+
+def check_folded(X, name, columns):
+    """Raise a ValueError unless X is a frame with the array ``columns``."""
+    if isinstance(X, pd.DataFrame) and set(columns) <= set(X.columns):
+        return
+    got = (
+        f"columns {list(X.columns)}"
+        if isinstance(X, pd.DataFrame)
+        else type(X).__name__
+    )
+    quoted = " and ".join(f"'{c}'" for c in columns)
+    raise ValueError(
+        f"{name} needs a folded light-curve frame with {quoted} array columns "
+        f"(got {got}); apply PhaseFolder first, e.g. "
+        f"make_pipeline(PhaseFolder(), {name}())"
+    )
 
 
 def check_channels(channels):

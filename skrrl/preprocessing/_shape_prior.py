@@ -4,7 +4,6 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
@@ -19,6 +18,7 @@ from skrrl.preprocessing._batched import (
 from skrrl.preprocessing._channels import (
     RESAMPLER_ATTRIBUTES,
     check_channels,
+    check_folded,
     set_layout,
     stack_channels,
 )
@@ -185,16 +185,7 @@ class ShapePriorResampler(TransformerMixin, BaseEstimator):
         return check_channels(self.channels)
 
     def _validate(self, X, channels):
-        if not isinstance(X, pd.DataFrame) or not {"phase", "mag_err"} <= set(X):
-            got = (
-                f"columns {list(X.columns)}"
-                if isinstance(X, pd.DataFrame)
-                else type(X).__name__
-            )
-            raise ValueError(
-                "ShapePriorResampler needs a folded light-curve frame with 'phase' "
-                f"and 'mag_err' array columns (got {got}); apply PhaseFolder first"
-            )
+        check_folded(X, "ShapePriorResampler", ("phase", "mag_err"))
         X = validate_frame(
             X,
             require_period="phase_time" in channels,

@@ -3,7 +3,6 @@
 from numbers import Integral, Real
 
 import numpy as np
-import pandas as pd
 from joblib import effective_n_jobs
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
@@ -13,6 +12,7 @@ from skrrl.preprocessing._batched import star_index
 from skrrl.preprocessing._channels import (
     RESAMPLER_ATTRIBUTES,
     check_channels,
+    check_folded,
     set_layout,
     stack_channels,
 )
@@ -174,17 +174,7 @@ class SplineResampler(TransformerMixin, BaseEstimator):
         return tuple(channels)
 
     def _validate(self, X, channels):
-        if not isinstance(X, pd.DataFrame) or "phase" not in X.columns:
-            got = (
-                f"columns {list(X.columns)}"
-                if isinstance(X, pd.DataFrame)
-                else type(X).__name__
-            )
-            raise ValueError(
-                "SplineResampler needs a folded light-curve frame with a 'phase' "
-                f"array column (got {got}); apply PhaseFolder first, e.g. "
-                "make_pipeline(PhaseFolder(), SplineResampler())"
-            )
+        check_folded(X, "SplineResampler", ("phase",))
         cols = ("mag", "phase") + (("mag_err",) if self.use_errors else ())
         if self.use_errors and "mag_err" not in X.columns:
             raise ValueError("use_errors=True needs a 'mag_err' column in the frame")
